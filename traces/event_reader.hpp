@@ -1,0 +1,52 @@
+#pragma once
+// The streaming reader interface every trace format implements, and the
+// factory that picks a reader from a file's content.
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "traces/anomalies.hpp"
+#include "traces/event.hpp"
+
+namespace allocsim::traces {
+
+enum class Format { Auto, HeaptrackRaw, HeaptrackInterpreted, Ltrace, Mtrace, Csv, Native };
+std::string format_name(Format f);
+Format parse_format(const std::string& name);  // throws std::invalid_argument naming the choices
+
+// How a reader repairs or rejects, and the choices a format leaves open.
+struct ReadOptions {
+  Format format = Format::Auto;
+  bool strict = false;  // a repair (see anomaly_is_repair) becomes a TraceError
+  // heaptrack interpreted files name only a (size, call site) class on `-`:
+  // which live member of the class dies. LIFO (default) or FIFO.
+  enum class FreeChoice { Lifo, Fifo } interpreted_free = FreeChoice::Lifo;
+};
+
+struct TraceInfo {
+  std::string path;
+  Format format = Format::Auto;
+  std::uint32_t threads = 0;       // known at the end of the stream for text formats
+  bool has_time = false;           // events carry timestamps
+  std::uint64_t page_size = 0;     // heaptrack `I` line, 0 when unknown
+  std::uint64_t peak_rss_bytes = 0;  // heaptrack `R` lines x page size, 0 when unknown
+  std::uint64_t runtime_ms = 0;      // heaptrack last `c` + 1, 0 when unknown
+};
+
+class EventReader {
+ public:
+  virtual ~EventReader() = default;
+  // Fills `out` from the front with the next events in order; returns how
+  // many were written, 0 only at the end of the trace. Throws TraceError.
+  virtual std::size_t read(std::span<Event> out) = 0;
+  virtual const TraceInfo& info() const = 0;
+  virtual const AnomalyReport& anomalies() const = 0;
+};
+
+// Opens `path` (decompressing zstd/gzip transparently), detects its format
+// from content unless options.format says otherwise, and returns its reader.
+// Throws TraceError for a missing file or an unrecognised format.
+std::unique_ptr<EventReader> open_trace(const std::string& path, const ReadOptions& options = {});
+
+}  // namespace allocsim::traces
