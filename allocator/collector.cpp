@@ -1,0 +1,396 @@
+#include "allocator/collector.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "allocator/thread_heap.hpp"
+
+namespace allocsim::allocator {
+
+Collector::Collector(Heap& heap) : heap_(heap), config_(heap.config_), classes_(heap.classes_) {
+  for (std::uint32_t c = 0; c <= classes_.count(); ++c)
+    sets_.push_back(std::make_unique<MergeSet>(config_.hash, merge_counters_));
+  state_.resize(classes_.count());
+  starved_.assign(classes_.count(), false);
+  for (auto& s : state_) s.target = s.peak_target = config_.queue_initial;
+  if (heap_.mode_ == CollectorMode::Threaded) thread_ = std::thread([this] { thread_main(); });
+}
+
+Collector::~Collector() { stop_thread(); }
+
+CollectorCounts Collector::counts() const {
+  CollectorCounts c = counters_.snapshot();
+  c.hash_lookups = merge_counters_.lookups.get();
+  c.hash_inserts = merge_counters_.inserts.get();
+  c.hash_erases = merge_counters_.erases.get();
+  c.hash_calls = merge_counters_.hash_calls.get();
+  c.wakeups = wakeups_.load(std::memory_order_relaxed);
+  return c;
+}
+
+ClassQueueState Collector::queue_state(std::uint32_t c) const { return state_[c]; }
+
+StepResult Collector::step(std::uint64_t budget) {
+  heap_.sleeping_.store(false, std::memory_order_seq_cst);  // running, so awake
+  return do_step(budget);
+}
+
+void Collector::stop_thread() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(heap_.sleep_mutex_);
+    stop_.store(true);
+  }
+  wake_cv_.notify_all();
+  thread_.join();
+  heap_.sleeping_.store(false, std::memory_order_seq_cst);
+}
+
+void Collector::run_until_idle(std::uint64_t budget, std::uint64_t max_steps) {
+  for (std::uint64_t i = 0; i < max_steps; ++i)
+    if (do_step(budget).idle) return;
+}
+
+void Collector::thread_main() {
+  while (!stop_.load()) {
+    if (!do_step(config_.step_budget).idle) continue;
+    std::unique_lock lock(heap_.sleep_mutex_);
+    wake_cv_.wait(lock, [&] { return !heap_.sleeping_.load() || stop_.load(); });
+  }
+}
+
+// One pass = drain all garbage, then visit every class once. A step does
+// at most `budget` units and the next step resumes where it stopped.
+StepResult Collector::do_step(std::uint64_t budget) {
+  counters_.steps.add();
+  gather_bins();
+  std::uint64_t units = 0;
+  while (inbox_ && units < budget) {
+    ChunkHeader* c = inbox_;
+    inbox_ = garbage_next(c);
+    merge_in(c);
+    ++units;
+  }
+  counters_.chunks_drained.add(units);
+  bool finished = !inbox_;
+  while (finished && class_cursor_ < classes_.count()) {
+    const std::uint64_t used = visit_class(class_cursor_, budget - std::min(budget, units));
+    units += used;
+    if (units >= budget && class_needs(class_cursor_)) finished = false;
+    else {
+      ++class_cursor_;
+      cursor_adapted_ = false;
+    }
+  }
+  counters_.work_units.add(units);
+  pass_units_ += units;
+  StepResult result{units, false, false};
+  if (!finished) return result;
+  class_cursor_ = 0;
+  counters_.passes.add();
+  result.pass_completed = true;
+  const bool idle = pass_units_ == 0 && !pass_changed_targets_;
+  pass_units_ = 0;
+  pass_changed_targets_ = false;
+  if (idle) result.idle = try_sleep();
+  return result;
+}
+
+void Collector::gather_bins() {
+  ChunkHeader* head = nullptr;
+  ChunkHeader** tail = &head;
+  auto append = [&](ChunkHeader* list) {
+    *tail = list;
+    while (*tail) tail = &garbage_next(*tail);
+  };
+  {
+    std::lock_guard lock(heap_.threads_mutex_);
+    for (ThreadHeap* t : heap_.threads_)
+      if (t->ready_bin_.load(std::memory_order_relaxed))
+        append(t->ready_bin_.exchange(nullptr, std::memory_order_acq_rel));
+    append(std::exchange(heap_.orphans_, nullptr));
+  }
+  if (!head) return;
+  // New garbage goes behind what an earlier step could not finish.
+  ChunkHeader** end = &inbox_;
+  while (*end) end = &garbage_next(*end);
+  *end = head;
+}
+
+bool Collector::has_input() const {
+  std::lock_guard lock(heap_.threads_mutex_);
+  for (const ThreadHeap* t : heap_.threads_)
+    if (t->ready_bin_.load(std::memory_order_seq_cst)) return true;
+  return heap_.orphans_ != nullptr || inbox_ != nullptr;
+}
+
+bool Collector::try_sleep() {
+  heap_.sleeping_.store(true, std::memory_order_seq_cst);
+  if (has_input()) {
+    heap_.sleeping_.store(false, std::memory_order_seq_cst);
+    return false;
+  }
+  counters_.sleeps.add();
+  heap_.emit({HeapEventKind::CollectorSleep, kNoClass, kCollectorThread, 0, 0, 0});
+  return true;
+}
+
+void Collector::merge_in(ChunkHeader* chunk) {
+  if (config_.coalesce) {
+    chunk = coalesce(chunk);
+    if (chunk->prev_units() == 0 && chunk->successor()->next.load(std::memory_order_relaxed) == 0 &&
+        should_release()) {
+      counters_.blocks_released.add();
+      heap_.unmap_block(BlockMeta::of(chunk, config_.block_bytes));
+      return;
+    }
+  }
+  maybe_purge(chunk);
+  file(chunk);
+}
+
+// The seed's merge: look for the physical predecessor in its merge set, then
+// the successor; unlink and absorb whichever is there.
+ChunkHeader* Collector::coalesce(ChunkHeader* chunk) {
+  bool merged = false;
+  if (chunk->prev_units() != 0) {
+    ChunkHeader* p = chunk->predecessor();
+    MergeSet& set = *sets_[classes_.floor_class(p->size())];
+    if (set.contains(p)) {
+      set.erase(p);
+      p->set_next(p->size() + chunk->size());
+      chunk = p;
+      merged = true;
+      counters_.merges.add();
+    }
+  }
+  ChunkHeader* s = chunk->successor();
+  if (s->next.load(std::memory_order_relaxed) != 0) {  // not the block's sentinel
+    MergeSet& set = *sets_[classes_.floor_class(s->size())];
+    if (set.contains(s)) {
+      set.erase(s);
+      chunk->set_next(chunk->size() + s->size());
+      merged = true;
+      counters_.merges.add();
+    }
+  }
+  chunk->successor()->set_prev(chunk->size());
+  if (merged) heap_.emit({HeapEventKind::Merge, classes_.floor_class(chunk->size()), kCollectorThread, chunk->size(), 1, 0});
+  return chunk;
+}
+
+bool Collector::should_release() const {
+  const std::uint32_t top = classes_.count() - 1;  // the page-size class
+  const bool empty = heap_.queues_[top].size() == 0;
+  switch (config_.release_rule) {
+    case ReleaseRule::NoDemand: return !(empty && heap_.active(top));
+    case ReleaseRule::Literal: return empty;
+    case ReleaseRule::Always: return true;
+    case ReleaseRule::Never: return false;
+  }
+  return false;
+}
+
+void Collector::maybe_purge(ChunkHeader* chunk) {
+  if (!config_.purge || chunk->size() < config_.purge_min_bytes) return;
+  const std::uintptr_t page = heap_.os_.page_size();
+  const auto start = reinterpret_cast<std::uintptr_t>(chunk->bytes());
+  const std::uintptr_t begin = (start + kMinChunk + page - 1) & ~(page - 1);  // keep header and hooks
+  const std::uintptr_t end = (start + chunk->size()) & ~(page - 1);
+  if (end <= begin) return;
+  heap_.os_.purge(reinterpret_cast<void*>(begin), end - begin);
+  counters_.purges.add();
+  counters_.purged_bytes.add(end - begin);
+  heap_.emit({HeapEventKind::Purge, kNoClass, kCollectorThread, end - begin, 1, 0});
+}
+
+void Collector::file(ChunkHeader* chunk) {
+  const std::uint32_t c = classes_.floor_class(chunk->size());
+  if (config_.hand_off && c < classes_.span_class() && heap_.active(c) && state_[c].target > 0 &&
+      heap_.queues_[c].size() == 0 && heap_.queues_[c].push(chunk)) {
+    counters_.hand_offs.add();
+    counters_.chunks_queued.add();
+    heap_.emit({HeapEventKind::HandOff, c, kCollectorThread, chunk->size(), 1, 0});
+    return;
+  }
+  sets_[c]->insert(chunk);
+}
+
+std::uint64_t Collector::class_demand(std::uint32_t c) const {
+  if (!heap_.active(c)) return 0;
+  std::uint64_t cap = std::min<std::uint64_t>(state_[c].target, heap_.queues_[c].capacity());
+  if (config_.queue_max_bytes) cap = std::min(cap, std::max<std::uint64_t>(1, config_.queue_max_bytes / classes_.size(c)));
+  const std::uint64_t have = heap_.queues_[c].size();
+  return cap > have ? cap - have : 0;
+}
+
+bool Collector::class_needs(std::uint32_t c) const { return class_demand(c) > 0 && !starved_[c]; }
+
+std::uint64_t Collector::visit_class(std::uint32_t c, std::uint64_t budget) {
+  std::uint64_t units = 0;
+  if (!cursor_adapted_) {
+    cursor_adapted_ = true;
+    starved_[c] = false;
+    units += adapt_target(c);
+  }
+  const std::uint64_t want = std::min(class_demand(c), budget - std::min(budget, units));
+  if (want == 0) return units;
+  const std::uint64_t got = refill(c, want);
+  if (got < want) starved_[c] = true;  // nothing more to be had this pass
+  counters_.chunks_queued.add(got);
+  return units + got;
+}
+
+// The seed's adaptive target: empty -> grow by queue_grow_step; full more
+// than reclaim_after times -> move reclaim_fraction back and shrink.
+std::uint64_t Collector::adapt_target(std::uint32_t c) {
+  if (!heap_.active(c)) return 0;
+  ClassQueueState& s = state_[c];
+  const std::uint64_t size = heap_.queues_[c].size();
+  if (size == 0) {
+    ++s.empty_findings;
+    if (!config_.queue_adaptive || s.target >= config_.queue_max) return 0;
+    s.target = std::min(config_.queue_max, s.target + config_.queue_grow_step);
+    s.peak_target = std::max(s.peak_target, s.target);
+    ++s.grow_events;
+    counters_.queue_grows.add();
+    pass_changed_targets_ = true;
+    heap_.emit({HeapEventKind::QueueGrow, c, kCollectorThread, 0, 0, s.target});
+    return 0;
+  }
+  if (size < s.target) return 0;
+  ++s.full_findings;
+  if (!config_.queue_adaptive || ++s.full_count <= config_.reclaim_after) return 0;
+  s.full_count = 0;
+  return reclaim(c);
+}
+
+std::uint64_t Collector::reclaim(std::uint32_t c) {
+  ClassQueueState& s = state_[c];
+  const std::uint64_t size = heap_.queues_[c].size();
+  const auto move = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(double(size) * config_.reclaim_fraction));
+  const auto shrink = static_cast<std::uint64_t>(double(s.target) * config_.reclaim_fraction);
+  s.target = std::max(config_.queue_min, s.target - std::min(s.target, shrink));
+  std::uint64_t moved = 0;
+  ChunkHeader* batch[64];
+  while (moved < move) {
+    const std::size_t got = heap_.queues_[c].take(batch, std::min<std::uint64_t>(64, move - moved));
+    if (!got) break;
+    for (std::size_t i = 0; i < got; ++i) merge_in(batch[i]);
+    moved += got;
+  }
+  ++s.reclaim_events;
+  counters_.queue_reclaims.add();
+  counters_.chunks_reclaimed.add(moved);
+  pass_changed_targets_ = true;
+  heap_.emit({HeapEventKind::QueueReclaim, c, kCollectorThread, moved * classes_.size(c), moved, s.target});
+  return moved;
+}
+
+std::uint64_t Collector::refill(std::uint32_t c, std::uint64_t want) {
+  std::uint64_t got = refill_from_own(c, want);
+  if (got < want) got += refill_by_split(c, want - got);
+  return got;
+}
+
+std::uint64_t Collector::block_age_key(const ChunkHeader* h) const {
+  const BlockMeta* b = BlockMeta::of(h, config_.block_bytes);
+  return (b->stamp << 32) | (b->offset_of(h) / kUnit);
+}
+
+// Takes `want` chunks of the class's own merge set into its queue: the
+// oldest blocks first when only some are wanted, all of them unsorted
+// when demand takes every one (or in arrival order with oldest_first off).
+std::uint64_t Collector::refill_from_own(std::uint32_t c, std::uint64_t want) {
+  MergeSet& set = *sets_[c];
+  if (set.empty()) return 0;
+  const bool sort = config_.oldest_first && want < set.size();
+  std::uint64_t got = 0;
+  if (sort) {
+    scratch_.clear();
+    set.for_each([&](ChunkHeader* h) { scratch_.push_back({block_age_key(h), h}); });
+    std::partial_sort(scratch_.begin(), scratch_.begin() + want, scratch_.end(),
+                      [](const AgedChunk& a, const AgedChunk& b) { return a.age < b.age; });
+    counters_.sorts.add();
+    counters_.sorted_chunks.add(scratch_.size());
+    for (; got < want; ++got) {
+      set.erase(scratch_[got].chunk);
+      carve_into_queue(c, scratch_[got].chunk, 1);
+    }
+    return got;
+  }
+  while (got < want && !set.empty()) {
+    ChunkHeader* h = set.front();
+    set.erase(h);
+    got += carve_into_queue(c, h, 1);
+  }
+  return got;
+}
+
+ChunkHeader* Collector::pick_oldest(MergeSet& set) {
+  if (!config_.oldest_first || set.size() == 1) return set.front();
+  ChunkHeader* best = nullptr;
+  std::uint64_t best_age = UINT64_MAX;
+  set.for_each([&](ChunkHeader* h) {
+    const std::uint64_t age = block_age_key(h);
+    if (age < best_age) best_age = age, best = h;
+  });
+  counters_.sorts.add();
+  counters_.sorted_chunks.add(set.size());
+  return best;
+}
+
+// "If not enough are available then divide up chunks from the next size up";
+// when no larger chunk is free either, map a block (refill_maps_blocks).
+std::uint64_t Collector::refill_by_split(std::uint32_t c, std::uint64_t want) {
+  std::uint64_t got = 0;
+  while (got < want) {
+    ChunkHeader* big = nullptr;
+    for (std::uint32_t d = c + 1; d <= classes_.span_class() && !big; ++d) {
+      if (sets_[d]->empty()) continue;
+      big = pick_oldest(*sets_[d]);
+      sets_[d]->erase(big);
+    }
+    if (!big) {
+      if (!config_.refill_maps_blocks) break;
+      BlockMeta* block = heap_.map_block(kCollectorThread);
+      if (!block) break;
+      counters_.blocks_mapped.add();
+      big = block->first();
+    }
+    got += carve_into_queue(c, big, want - got);
+  }
+  return got;
+}
+
+// Cuts up to `want` chunks of class c from the front of free chunk `big`
+// (owned by the collector) and queues them; the rest is filed again.
+std::uint64_t Collector::carve_into_queue(std::uint32_t c, ChunkHeader* big, std::uint64_t want) {
+  const std::uint64_t piece = classes_.size(c);
+  const std::uint64_t total = big->size();
+  const std::uint64_t n = std::min(want, total / piece);
+  std::uint64_t rest = total - n * piece;
+  ChunkHeader* h = big;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const bool last = i + 1 == n;
+    const std::uint64_t size = last && rest < kMinChunk ? piece + rest : piece;
+    h->set_next(size);
+    ChunkHeader* next = h->successor();
+    next->set_prev(size);
+    heap_.queues_[c].push(h);
+    h = next;
+  }
+  if (rest < kMinChunk) rest = 0;
+  if (rest) {  // h is the remainder's header position
+    h->set_next(rest);
+    h->successor()->set_prev(rest);
+    file(h);
+  }
+  if (n > 1 || rest) {
+    counters_.splits.add();
+    heap_.emit({HeapEventKind::Split, c, kCollectorThread, total, n, 0});
+  }
+  return n;
+}
+
+}  // namespace allocsim::allocator

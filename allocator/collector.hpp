@@ -1,0 +1,117 @@
+#pragma once
+// The seed's "GC thread": drains garbage bins into per-class merge sets,
+// coalesces with physical neighbours, refills ready queues toward adaptive
+// targets (splitting larger chunks, mapping blocks when nothing is free),
+// reclaims from queues that stay full, releases wholly free blocks, and
+// sleeps when a pass finds nothing to do.
+//
+// One implementation, two drivers: step(budget) called by the owner
+// (stepped mode: the deterministic replay and tests), or a std::thread that
+// loops on step() and waits on a condition variable when idle.
+//
+// Nothing here depends on absolute addresses: bins are taken in thread
+// registration order, merge sets are walked in arrival order, and the
+// oldest-block order compares (block creation stamp, offset in block).
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "allocator/counters.hpp"
+#include "allocator/heap.hpp"
+#include "allocator/merge_set.hpp"
+
+namespace allocsim::allocator {
+
+struct StepResult {
+  std::uint64_t units = 0;      // work done: chunks drained, queued or reclaimed
+  bool pass_completed = false;  // the step finished a whole pass
+  bool idle = false;            // the pass found nothing to do; the collector is now asleep
+};
+
+struct ClassQueueState {
+  std::uint64_t target = 0;
+  std::uint64_t peak_target = 0;
+  std::uint64_t full_count = 0;
+  std::uint64_t grow_events = 0;
+  std::uint64_t reclaim_events = 0;
+  std::uint64_t empty_findings = 0;
+  std::uint64_t full_findings = 0;
+};
+
+class Collector {
+ public:
+  explicit Collector(Heap& heap);
+  ~Collector();
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+
+  // Does up to `budget` units of work, resuming where the last step left
+  // off. Stepped mode, or threaded mode after stop_thread().
+  StepResult step(std::uint64_t budget);
+  // Threaded mode: joins the collector thread (e.g. to check() the heap);
+  // the owner may step() from then on.
+  void stop_thread();
+  // Steps until a pass finds nothing to do (bounded by max_steps).
+  void run_until_idle(std::uint64_t budget = 1u << 20, std::uint64_t max_steps = 1u << 20);
+
+  bool sleeping() const { return heap_.collector_sleeping(); }
+  CollectorCounts counts() const;
+  // Per-class queue state (stepped mode, or a racy-but-safe view in threaded mode).
+  ClassQueueState queue_state(std::uint32_t c) const;
+  std::size_t merge_set_size(std::uint32_t c) const { return sets_[c]->size(); }
+
+ private:
+  friend class Heap;
+  friend class HeapChecker;
+
+  StepResult do_step(std::uint64_t budget);
+  void gather_bins();
+  bool has_input() const;
+  void merge_in(ChunkHeader* chunk);
+  ChunkHeader* coalesce(ChunkHeader* chunk);
+  bool should_release() const;
+  void maybe_purge(ChunkHeader* chunk);
+  void file(ChunkHeader* chunk);  // into its floor class's merge set, or to a starving queue
+  std::uint64_t visit_class(std::uint32_t c, std::uint64_t budget);
+  std::uint64_t class_demand(std::uint32_t c) const;
+  bool class_needs(std::uint32_t c) const;
+  std::uint64_t adapt_target(std::uint32_t c);
+  std::uint64_t refill(std::uint32_t c, std::uint64_t budget);
+  std::uint64_t refill_from_own(std::uint32_t c, std::uint64_t want);
+  std::uint64_t refill_by_split(std::uint32_t c, std::uint64_t want);
+  std::uint64_t carve_into_queue(std::uint32_t c, ChunkHeader* big, std::uint64_t want);
+  ChunkHeader* pick_oldest(MergeSet& set);
+  std::uint64_t reclaim(std::uint32_t c);
+  bool try_sleep();
+  void thread_main();
+  std::uint64_t block_age_key(const ChunkHeader* h) const;
+
+  Heap& heap_;
+  const Config& config_;
+  const SizeClasses& classes_;
+  CollectorCounters counters_;
+  MergeCounters merge_counters_;
+  std::vector<std::unique_ptr<MergeSet>> sets_;  // classes_.count() + 1 (the span class)
+  std::vector<ClassQueueState> state_;
+  std::vector<bool> starved_;          // the class's refill found nothing more this pass
+  ChunkHeader* inbox_ = nullptr;       // garbage taken from bins, not yet merged
+  std::uint32_t class_cursor_ = 0;     // where the refill phase resumes
+  bool cursor_adapted_ = false;        // the class at the cursor had its target adapted this pass
+  std::uint64_t pass_units_ = 0;       // work done so far in the current pass
+  bool pass_changed_targets_ = false;
+  struct AgedChunk {
+    std::uint64_t age;  // block_age_key(): (block stamp, offset in block)
+    ChunkHeader* chunk;
+  };
+  InternalVector<AgedChunk> scratch_;  // oldest-block ordering (no malloc on the collector's path)
+
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::condition_variable wake_cv_;
+  std::atomic<std::uint64_t> wakeups_{0};  // counted by the waking thread
+};
+
+}  // namespace allocsim::allocator

@@ -1,0 +1,92 @@
+#pragma once
+// Every knob of the ready-queue allocator, declared once: type, name,
+// default and a one-line meaning. Policies (configs/policies/*.ini) are
+// presets of these knobs, never copies of code.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace allocsim::allocator {
+
+// Interpretation of the seed's "if a chunk reaches the 'page size' and the
+// 'page size' block queue is empty then we can release it" (docs/allocator.md).
+enum class ReleaseRule : std::uint8_t {
+  NoDemand,  // release a wholly free block unless the page-size class queue is starving (default)
+  Literal,   // release only when the page-size class queue is empty, as literally written
+  Always,    // release every wholly free block
+  Never,     // keep every block mapped
+};
+
+// The merge sets' hash function (the seed names CityHash, which no Debian package ships).
+enum class HashKind : std::uint8_t { Xxh3, Boost };
+
+// X(type, name, default, meaning)
+#define ALLOCSIM_KNOBS(X)                                                                            \
+  X(std::uint64_t, block_bytes, 1u << 20, "bytes per block mapped from the OS (power of two)")       \
+  X(std::uint64_t, page_bytes, 64u << 10, "largest size class; larger requests get dedicated mmaps") \
+  X(std::uint64_t, small_step, 16, "size-class step up to small_limit (multiple of 16)")             \
+  X(std::uint64_t, small_limit, 128, "chunk size up to which classes are small_step apart")          \
+  X(std::uint64_t, classes_per_doubling, 4, "size classes per doubling above small_limit")           \
+  X(std::uint64_t, thread_cache_slots, 16, "chunks a thread caches per size class (at most 64)")    \
+  X(std::uint64_t, cache_batch, 8, "chunks a thread takes from a ready queue at once")               \
+  X(std::uint64_t, queue_initial, 256, "initial target length of each class's ready queue")          \
+  X(bool, queue_adaptive, true, "grow/reclaim queue targets (false: the target never moves)")        \
+  X(std::uint64_t, queue_grow_step, 4, "target growth when the collector finds a queue empty")       \
+  X(std::uint64_t, queue_min, 4, "smallest target a reclaim may shrink a queue to")                  \
+  X(std::uint64_t, queue_max, 16384, "largest target a queue may grow to (ring capacity)")           \
+  X(std::uint64_t, queue_max_bytes, 4u << 20, "cap on bytes a class queue may hold (0: no cap)")     \
+  X(std::uint64_t, reclaim_after, 16, "full findings (N) before a reclaim")                          \
+  X(double, reclaim_fraction, 0.25, "share of a full queue moved back to the merge set on reclaim")  \
+  X(bool, oldest_first, true, "refill from the oldest blocks first (false: arrival order)")          \
+  X(bool, coalesce, true, "merge free chunks with their physical neighbours")                        \
+  X(bool, hand_off, true, "a merged chunk goes straight to its class's queue when that queue is empty") \
+  X(bool, free_to_cache, false, "frees refill the freeing thread's cache first (tcmalloc-like)")    \
+  X(bool, refill_maps_blocks, true, "the collector maps new blocks when no free chunk can refill")   \
+  X(bool, wake_on_starve, true, "a thread that finds its ready queue empty wakes the collector")     \
+  X(ReleaseRule, release_rule, ReleaseRule::NoDemand, "when a wholly free block goes back to the OS") \
+  X(bool, purge, false, "madvise(DONTNEED) whole free pages inside large free chunks")               \
+  X(std::uint64_t, purge_min_bytes, 64u << 10, "smallest free chunk whose pages are purged")         \
+  X(HashKind, hash, HashKind::Xxh3, "hash function of the merge sets: xxh3 or boost")                \
+  X(std::uint64_t, step_budget, 4096, "work units (chunks handled) per collector pass in threaded mode") \
+  X(bool, validate_frees, false, "check a freed pointer's block and headers before accepting it")
+
+struct Config {
+#define ALLOCSIM_KNOB_FIELD(type, name, def, meaning) type name = def;
+  ALLOCSIM_KNOBS(ALLOCSIM_KNOB_FIELD)
+#undef ALLOCSIM_KNOB_FIELD
+
+  bool operator==(const Config&) const = default;
+  // Throws ConfigError naming the first knob whose value is out of range.
+  void validate() const;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct KnobInfo {
+  std::string_view name;
+  std::string_view type;
+  std::string default_value;
+  std::string_view meaning;
+};
+const std::vector<KnobInfo>& knobs();
+
+// Sets one knob from text. Throws ConfigError ("unknown knob 'x'" or
+// "bad value 'v' for knob 'x': expected ...").
+void set_knob(Config& config, std::string_view key, std::string_view value);
+std::string get_knob(const Config& config, std::string_view key);
+// Every knob as (name, value) in declaration order.
+std::vector<std::pair<std::string, std::string>> knob_values(const Config& config);
+
+// Applies an INI-style file of `key = value` lines ('#' and ';' start
+// comments) on top of `config`. Errors name the file and line.
+void apply_config_file(Config& config, const std::string& path);
+
+std::string_view to_string(ReleaseRule r);
+std::string_view to_string(HashKind h);
+
+}  // namespace allocsim::allocator

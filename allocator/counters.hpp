@@ -1,0 +1,120 @@
+#pragma once
+// Plain counters. A Counter is written by one thread only (its owner), so
+// an increment is a relaxed load and store, not a locked read-modify-write;
+// other threads read it relaxed when summing. Snapshots are plain structs
+// with operator+ and operator- so deltas and totals are arithmetic.
+#include <atomic>
+#include <cstdint>
+
+namespace allocsim::allocator {
+
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  Counter& operator++() {
+    add();
+    return *this;
+  }
+  std::uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+  void set(std::uint64_t n) { v_.store(n, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> v_{0};
+};
+
+// X(name, meaning)
+#define ALLOCSIM_THREAD_COUNTERS(X)                                              \
+  X(mallocs, "allocations served from size classes")                            \
+  X(frees, "frees of class chunks")                                             \
+  X(cache_hits, "allocations served from the thread cache")                     \
+  X(queue_refills, "batches taken from a ready queue")                          \
+  X(queue_chunks, "chunks taken from ready queues")                             \
+  X(queue_empty, "times a thread found its ready queue empty")                  \
+  X(fallbacks, "chunks carved from the thread's own fresh region")              \
+  X(fresh_blocks, "blocks a thread mapped for its fresh region")                \
+  X(large_allocs, "allocations served by dedicated mappings")                   \
+  X(large_frees, "frees of dedicated mappings")                                 \
+  X(frees_to_cache, "frees kept in the thread cache (free_to_cache)")           \
+  X(bin_publishes, "pending garbage lists published into the ready bin")        \
+  X(wakeups_sent, "times a thread woke the sleeping collector")
+
+#define ALLOCSIM_COLLECTOR_COUNTERS(X)                                           \
+  X(passes, "completed collector passes")                                       \
+  X(steps, "calls of step() (threaded: loop iterations)")                       \
+  X(work_units, "chunks handled (drained, moved, reclaimed)")                   \
+  X(sleeps, "times the collector went to sleep")                                \
+  X(wakeups, "times the collector was woken")                                   \
+  X(chunks_drained, "chunks taken from garbage bins")                           \
+  X(merges, "coalescings with a physical neighbour")                            \
+  X(splits, "chunks cut into smaller pieces")                                   \
+  X(hand_offs, "merged chunks handed straight to a starving queue")             \
+  X(hash_lookups, "merge-set lookups")                                          \
+  X(hash_inserts, "merge-set inserts")                                          \
+  X(hash_erases, "merge-set erases")                                            \
+  X(hash_calls, "calls of the hash function")                                   \
+  X(chunks_queued, "chunks the collector pushed into ready queues")             \
+  X(queue_grows, "queue target growths")                                        \
+  X(queue_reclaims, "queue reclaims")                                           \
+  X(chunks_reclaimed, "chunks moved from queues back to merge sets")            \
+  X(sorts, "oldest-block selections that needed ordering")                      \
+  X(sorted_chunks, "chunks ordered by block age")                               \
+  X(blocks_mapped, "blocks the collector mapped to refill queues")              \
+  X(blocks_released, "wholly free blocks returned to the OS")                   \
+  X(purges, "madvise purges of free pages")                                     \
+  X(purged_bytes, "bytes purged")
+
+#define ALLOCSIM_COUNT_FIELD(name, meaning) std::uint64_t name = 0;
+#define ALLOCSIM_COUNTER_FIELD(name, meaning) Counter name;
+#define ALLOCSIM_COUNT_ADD(name, meaning) r.name = a.name + b.name;
+#define ALLOCSIM_COUNT_SUB(name, meaning) r.name = a.name - b.name;
+#define ALLOCSIM_COUNT_SNAP(name, meaning) s.name = name.get();
+#define ALLOCSIM_COUNT_VISIT(name, meaning) f(#name, c.name);
+
+#define ALLOCSIM_DEFINE_COUNTS(Counts, Counters, LIST)                                         \
+  struct Counts {                                                                              \
+    LIST(ALLOCSIM_COUNT_FIELD)                                                                 \
+    bool operator==(const Counts&) const = default;                                            \
+    friend Counts operator+(const Counts& a, const Counts& b) {                                \
+      Counts r;                                                                                \
+      LIST(ALLOCSIM_COUNT_ADD)                                                                 \
+      return r;                                                                                \
+    }                                                                                          \
+    friend Counts operator-(const Counts& a, const Counts& b) {                                \
+      Counts r;                                                                                \
+      LIST(ALLOCSIM_COUNT_SUB)                                                                 \
+      return r;                                                                                \
+    }                                                                                          \
+    /* f(const char* name, std::uint64_t value) for every field, in declaration order */      \
+    template <typename F>                                                                      \
+    friend void visit(const Counts& c, F&& f) {                                                \
+      LIST(ALLOCSIM_COUNT_VISIT)                                                               \
+    }                                                                                          \
+  };                                                                                           \
+  struct Counters {                                                                            \
+    LIST(ALLOCSIM_COUNTER_FIELD)                                                               \
+    Counts snapshot() const {                                                                  \
+      Counts s;                                                                                \
+      LIST(ALLOCSIM_COUNT_SNAP)                                                                \
+      return s;                                                                                \
+    }                                                                                          \
+  };
+
+ALLOCSIM_DEFINE_COUNTS(ThreadCounts, ThreadCounters, ALLOCSIM_THREAD_COUNTERS)
+ALLOCSIM_DEFINE_COUNTS(CollectorCounts, CollectorCounters, ALLOCSIM_COLLECTOR_COUNTERS)
+
+// The whole heap at one moment: thread counters summed over live and
+// exited threads, the collector's, and the OS-facing totals.
+struct HeapStats {
+  ThreadCounts threads;
+  CollectorCounts collector;
+  std::uint64_t mapped_bytes = 0;       // blocks + large mappings now
+  std::uint64_t peak_mapped_bytes = 0;
+  std::uint64_t blocks = 0;
+  std::uint64_t large_mappings = 0;
+  std::uint64_t large_bytes = 0;
+  std::uint64_t os_maps = 0;            // every mapping, by threads and collector
+  std::uint64_t os_unmaps = 0;
+  std::uint64_t queue_bytes = 0;        // bytes held in ready queues now
+};
+
+}  // namespace allocsim::allocator

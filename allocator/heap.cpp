@@ -1,0 +1,259 @@
+#include "allocator/heap.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "allocator/collector.hpp"
+#include "allocator/fatal.hpp"
+#include "allocator/thread_heap.hpp"
+
+namespace allocsim::allocator {
+namespace {
+
+const Config& validated(const Config& c) {
+  c.validate();
+  return c;
+}
+
+template <typename T>
+void link_front(T*& head, T* node) {
+  node->prev = nullptr;
+  node->next = head;
+  if (head) head->prev = node;
+  head = node;
+}
+
+template <typename T>
+void unlink(T*& head, T* node) {
+  if (node->prev) node->prev->next = node->next;
+  else head = node->next;
+  if (node->next) node->next->prev = node->prev;
+}
+
+}  // namespace
+
+Heap::Heap(const Config& config, HeapOptions options)
+    : config_(validated(config)),
+      classes_(config_),
+      mode_(options.mode),
+      os_(options.os ? *options.os : system_os()),
+      observer_(options.observer),
+      queues_(new ReadyQueue[classes_.count()]),
+      shared_(new ClassShared[classes_.count()]) {
+  for (std::uint32_t c = 0; c < classes_.count(); ++c) queues_[c].init(config_.queue_max);
+  collector_ = std::make_unique<Collector>(*this);
+}
+
+Heap::~Heap() {
+  collector_.reset();
+  std::lock_guard lock(blocks_mutex_);
+  while (blocks_) {
+    BlockMeta* b = blocks_;
+    blocks_ = b->next;
+    os_.unmap(b, b->bytes);
+  }
+  while (larges_) {
+    LargeMeta* l = larges_;
+    larges_ = l->next;
+    os_.unmap(l, l->bytes);
+  }
+}
+
+void Heap::account_map(std::uint64_t bytes) {
+  const auto now = mapped_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  auto peak = peak_mapped_bytes_.load(std::memory_order_relaxed);
+  while (now > peak && !peak_mapped_bytes_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+
+void Heap::account_unmap(std::uint64_t bytes) { mapped_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
+
+BlockMeta* Heap::map_block(std::uint32_t thread) {
+  auto* b = static_cast<BlockMeta*>(os_.map(config_.block_bytes, config_.block_bytes));
+  if (!b) return nullptr;
+  b->magic = kBlockMagic;
+  b->bytes = config_.block_bytes;
+  const auto units = std::uint32_t(b->first_chunk_bytes() / kUnit);
+  b->first()->set(0, units);
+  b->sentinel()->set(units, 0);
+  {
+    std::lock_guard lock(blocks_mutex_);
+    b->stamp = next_stamp_++;
+    link_front(blocks_, b);
+    ++block_count_;
+    ++os_maps_;
+  }
+  account_map(b->bytes);
+  emit({HeapEventKind::OsMap, kNoClass, thread, b->bytes, 1, b->stamp});
+  return b;
+}
+
+void Heap::unmap_block(BlockMeta* b) {
+  const std::uint64_t bytes = b->bytes, stamp = b->stamp;
+  {
+    std::lock_guard lock(blocks_mutex_);
+    unlink(blocks_, b);
+    --block_count_;
+    ++os_unmaps_;
+  }
+  b->magic = 0;
+  os_.unmap(b, bytes);
+  account_unmap(bytes);
+  emit({HeapEventKind::OsRelease, kNoClass, kCollectorThread, bytes, 1, stamp});
+}
+
+void* Heap::allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread) {
+  const std::uint64_t page = os_.page_size();
+  align = std::max<std::uint64_t>(align, kUnit);
+  if (n > (UINT64_MAX >> 2) || align > (UINT64_MAX >> 4)) return nullptr;
+  const std::uint64_t offset = (sizeof(LargeMeta) + kHeaderBytes + align - 1) & ~(align - 1);
+  if (offset / kUnit > 0xfffffff0u) return nullptr;
+  const std::uint64_t bytes = (offset + n + page - 1) & ~(page - 1);
+  auto* meta = static_cast<LargeMeta*>(os_.map(bytes, std::max(page, align)));
+  if (!meta) return nullptr;
+  meta->magic = kLargeMagic;
+  meta->bytes = bytes;
+  meta->requested = n;
+  char* payload = reinterpret_cast<char*>(meta) + offset;
+  ChunkHeader::of_payload(payload)->set(kLargeMark, std::uint32_t(offset / kUnit));
+  {
+    std::lock_guard lock(blocks_mutex_);
+    link_front(larges_, meta);
+    ++large_count_;
+    large_bytes_ += bytes;
+    ++os_maps_;
+  }
+  account_map(bytes);
+  emit({HeapEventKind::OsMap, kNoClass, thread, bytes, 1, 0});
+  return payload;
+}
+
+void Heap::free_large(ChunkHeader* marker, std::uint32_t thread) {
+  auto* meta = reinterpret_cast<LargeMeta*>(marker->bytes() + kHeaderBytes - marker->size());
+  if (meta->magic != kLargeMagic)
+    fatal("allocsim: free(%p): not a pointer this heap handed out (bad large-mapping header)",
+          static_cast<void*>(marker->bytes() + kHeaderBytes));
+  const std::uint64_t bytes = meta->bytes;
+  {
+    std::lock_guard lock(blocks_mutex_);
+    unlink(larges_, meta);
+    --large_count_;
+    large_bytes_ -= bytes;
+    ++os_unmaps_;
+  }
+  meta->magic = 0;
+  os_.unmap(meta, bytes);
+  account_unmap(bytes);
+  emit({HeapEventKind::OsRelease, kNoClass, thread, bytes, 1, 0});
+}
+
+void Heap::wake_collector(std::uint32_t thread) {
+  if (mode_ == CollectorMode::Threaded) {
+    std::lock_guard lock(sleep_mutex_);
+    if (!sleeping_.exchange(false, std::memory_order_seq_cst)) return;
+    collector_->wake_cv_.notify_one();
+  } else if (!sleeping_.exchange(false, std::memory_order_seq_cst)) {
+    return;
+  }
+  collector_->wakeups_.fetch_add(1, std::memory_order_relaxed);
+  emit({HeapEventKind::CollectorWake, kNoClass, thread, 0, 0, 0});
+}
+
+std::uint32_t Heap::register_thread(ThreadHeap* t) {
+  std::lock_guard lock(threads_mutex_);
+  threads_.push_back(t);
+  return next_thread_id_++;
+}
+
+void Heap::retire_thread(ThreadHeap* t) {
+  {
+    std::lock_guard lock(threads_mutex_);
+    for (std::size_t i = 0; i < threads_.size(); ++i)
+      if (threads_[i] == t) threads_.erase_at(i);
+    if (ChunkHeader* garbage = t->take_all_garbage()) {
+      ChunkHeader* last = garbage;
+      while (garbage_next(last)) last = garbage_next(last);
+      garbage_next(last) = orphans_;
+      orphans_ = garbage;
+    }
+    retired_counts_ = retired_counts_ + t->counts();
+  }
+  if (collector_sleeping()) wake_collector(t->id());
+}
+
+HeapStats Heap::stats() const {
+  HeapStats s;
+  {
+    std::lock_guard lock(threads_mutex_);
+    s.threads = retired_counts_;
+    for (const ThreadHeap* t : threads_) s.threads = s.threads + t->counts();
+  }
+  s.collector = collector_->counts();
+  {
+    std::lock_guard lock(blocks_mutex_);
+    s.blocks = block_count_;
+    s.large_mappings = large_count_;
+    s.large_bytes = large_bytes_;
+    s.os_maps = os_maps_;
+    s.os_unmaps = os_unmaps_;
+  }
+  s.mapped_bytes = mapped_bytes();
+  s.peak_mapped_bytes = peak_mapped_bytes();
+  s.queue_bytes = queue_bytes();
+  return s;
+}
+
+std::uint64_t Heap::resident_bytes() const {
+  std::lock_guard lock(blocks_mutex_);
+  std::uint64_t pages = 0;
+  for (const BlockMeta* b = blocks_; b; b = b->next) pages += os_.resident_pages(b, b->bytes);
+  for (const LargeMeta* l = larges_; l; l = l->next) pages += os_.resident_pages(l, l->bytes);
+  return pages * os_.page_size();
+}
+
+std::uint64_t Heap::queue_bytes() const {
+  std::uint64_t bytes = 0;
+  for (std::uint32_t c = 0; c < classes_.count(); ++c) bytes += queues_[c].size() * classes_.size(c);
+  return bytes;
+}
+
+void Heap::validate_free(const void* payload, const ChunkHeader* h) const {
+  const auto* block = BlockMeta::of(h, config_.block_bytes);
+  bool known = false;
+  {
+    std::lock_guard lock(blocks_mutex_);
+    for (const BlockMeta* b = blocks_; b && !known; b = b->next) known = b == block;
+  }
+  if (!known) fatal("allocsim: free(%p): not a pointer this heap handed out (no such block)", payload);
+  const std::uint64_t offset = block->offset_of(h);
+  auto* hh = const_cast<ChunkHeader*>(h);
+  const std::uint64_t size = h->size();
+  const char* why = nullptr;
+  if (offset < BlockMeta::kFirstHeader || (offset - BlockMeta::kFirstHeader) % kUnit != 0) why = "misaligned";
+  else if (size < kMinChunk || offset + size > block->bytes - kHeaderBytes) why = "bad chunk size";
+  else if (hh->successor()->prev_units() != h->next.load(std::memory_order_relaxed)) why = "successor disagrees";
+  else if (h->prev_units() != 0 && hh->predecessor()->size() != std::uint64_t(h->prev_units()) * kUnit)
+    why = "predecessor disagrees";
+  else if (h->prev_units() == 0 && offset != BlockMeta::kFirstHeader) why = "not a chunk start";
+  if (why) fatal("allocsim: free(%p): not a pointer this heap handed out (%s)", payload, why);
+}
+
+std::string CheckReport::summary() const {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%s: in use %llu chunks/%llu B, cached %llu/%llu, queued %llu/%llu, binned %llu/%llu, "
+                "merge sets %llu/%llu, fresh %llu/%llu, blocks %llu B, large %llu/%llu B",
+                ok ? "ok" : "FAILED", (unsigned long long)in_use_chunks, (unsigned long long)in_use_bytes,
+                (unsigned long long)cached_chunks, (unsigned long long)cached_bytes,
+                (unsigned long long)queued_chunks, (unsigned long long)queued_bytes,
+                (unsigned long long)binned_chunks, (unsigned long long)binned_bytes,
+                (unsigned long long)merge_set_chunks, (unsigned long long)merge_set_bytes,
+                (unsigned long long)fresh_chunks, (unsigned long long)fresh_bytes,
+                (unsigned long long)block_bytes, (unsigned long long)large_mappings,
+                (unsigned long long)large_bytes);
+  std::string s = line;
+  for (const auto& e : errors) s += "\n  " + e;
+  return s;
+}
+
+}  // namespace allocsim::allocator

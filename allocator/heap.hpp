@@ -1,0 +1,147 @@
+#pragma once
+// The ready-queue allocator (../shared/seed notes, docs/allocator.md).
+//
+// One Heap owns all memory: blocks and large mappings from the OS layer,
+// one ready queue per size class, the registry of ThreadHeaps (the
+// mutators' contexts, each with its caches and garbage bin) and the
+// Collector, which does all coalescing. A free chunk is in exactly one
+// place at a time: a thread cache, a ready queue, a garbage bin (pending,
+// ready, orphaned, or the collector's inbox), a merge set, or a thread's
+// untouched fresh tail. check() proves it.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "allocator/chunk.hpp"
+#include "allocator/config.hpp"
+#include "allocator/counters.hpp"
+#include "allocator/internal_memory.hpp"
+#include "allocator/observer.hpp"
+#include "allocator/os_layer.hpp"
+#include "allocator/ready_queue.hpp"
+#include "allocator/size_classes.hpp"
+
+namespace allocsim::allocator {
+
+class Collector;
+class ThreadHeap;
+
+enum class CollectorMode {
+  Stepped,   // no thread: the owner calls collector().step(budget)
+  Threaded,  // a std::thread runs the same step() and sleeps when idle
+};
+
+struct HeapOptions {
+  CollectorMode mode = CollectorMode::Stepped;
+  OsLayer* os = nullptr;             // nullptr: system_os()
+  HeapObserver* observer = nullptr;  // nullptr: nothing observed
+};
+
+struct CheckReport {
+  bool ok = true;
+  std::vector<std::string> errors;  // the first few problems, each self-explaining
+  // Chunks and bytes (headers included) per place, summed over all blocks.
+  std::uint64_t in_use_chunks = 0, in_use_bytes = 0;
+  std::uint64_t cached_chunks = 0, cached_bytes = 0;
+  std::uint64_t queued_chunks = 0, queued_bytes = 0;
+  std::uint64_t binned_chunks = 0, binned_bytes = 0;
+  std::uint64_t merge_set_chunks = 0, merge_set_bytes = 0;
+  std::uint64_t fresh_chunks = 0, fresh_bytes = 0;
+  std::uint64_t block_bytes = 0;  // all blocks, overheads included
+  std::uint64_t large_mappings = 0, large_bytes = 0;
+  std::string summary() const;
+};
+
+class Heap {
+ public:
+  explicit Heap(const Config& config, HeapOptions options = {});
+  // Every ThreadHeap must be destroyed first. Stops the collector thread
+  // and returns all memory to the OS layer.
+  ~Heap();
+  Heap(const Heap&) = delete;
+  Heap& operator=(const Heap&) = delete;
+
+  const Config& config() const { return config_; }
+  const SizeClasses& classes() const { return classes_; }
+  CollectorMode mode() const { return mode_; }
+  Collector& collector() { return *collector_; }
+  const Collector& collector() const { return *collector_; }
+
+  HeapStats stats() const;
+  // Walks every block and proves each chunk is in exactly one place, that
+  // headers agree with their neighbours and that the totals add up. The
+  // heap must be quiescent: no mutator inside a call, collector stepped
+  // or asleep.
+  CheckReport check() const;
+
+  std::uint64_t mapped_bytes() const { return mapped_bytes_.load(std::memory_order_relaxed); }
+  std::uint64_t peak_mapped_bytes() const { return peak_mapped_bytes_.load(std::memory_order_relaxed); }
+  // Pages of heap memory resident now (mincore through the OS layer).
+  std::uint64_t resident_bytes() const;
+  std::uint64_t queue_bytes() const;
+  std::size_t queue_length(std::uint32_t c) const { return queues_[c].size(); }
+
+ private:
+  friend class ThreadHeap;
+  friend class Collector;
+  friend class HeapChecker;
+
+  struct ClassShared {
+    std::atomic<bool> active{false};  // some thread has wanted chunks of this class
+  };
+
+  BlockMeta* map_block(std::uint32_t thread);
+  void unmap_block(BlockMeta* block);
+  void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread);
+  void free_large(ChunkHeader* marker, std::uint32_t thread);
+  void note_demand(std::uint32_t c) {
+    if (!shared_[c].active.load(std::memory_order_relaxed)) shared_[c].active.store(true, std::memory_order_relaxed);
+  }
+  bool active(std::uint32_t c) const { return shared_[c].active.load(std::memory_order_relaxed); }
+  void wake_collector(std::uint32_t thread);
+  bool collector_sleeping() const { return sleeping_.load(std::memory_order_seq_cst); }
+  void emit(const HeapEvent& e) const {
+    if (observer_) [[unlikely]] observer_->on_event(e);
+  }
+  void account_map(std::uint64_t bytes);
+  void account_unmap(std::uint64_t bytes);
+  // Aborts with a message naming the pointer when it is not a chunk this
+  // heap handed out (validate_frees, and always in debug builds).
+  void validate_free(const void* payload, const ChunkHeader* h) const;
+
+  std::uint32_t register_thread(ThreadHeap* t);
+  void retire_thread(ThreadHeap* t);
+
+  const Config config_;
+  const SizeClasses classes_;
+  const CollectorMode mode_;
+  OsLayer& os_;
+  HeapObserver* const observer_;
+
+  std::unique_ptr<ReadyQueue[]> queues_;  // one per class below the span class
+  std::unique_ptr<ClassShared[]> shared_;
+
+  mutable std::mutex blocks_mutex_;   // guards the block and large lists and stamps
+  BlockMeta* blocks_ = nullptr;
+  LargeMeta* larges_ = nullptr;
+  std::uint64_t next_stamp_ = 0;
+  std::uint64_t block_count_ = 0, large_count_ = 0, large_bytes_ = 0, os_maps_ = 0, os_unmaps_ = 0;
+  std::atomic<std::uint64_t> mapped_bytes_{0};
+  std::atomic<std::uint64_t> peak_mapped_bytes_{0};
+
+  mutable std::mutex threads_mutex_;  // guards the registry, orphans and retired counts
+  InternalVector<ThreadHeap*> threads_;  // registration order (deterministic collector order)
+  ChunkHeader* orphans_ = nullptr;    // garbage handed back by exited threads
+  ThreadCounts retired_counts_;
+  std::uint32_t next_thread_id_ = 0;
+
+  std::atomic<bool> sleeping_{false};  // the collector is asleep; a free wakes it
+  std::mutex sleep_mutex_;
+
+  std::unique_ptr<Collector> collector_;
+};
+
+}  // namespace allocsim::allocator

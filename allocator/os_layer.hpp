@@ -1,0 +1,31 @@
+#pragma once
+// The tiny OS layer the heap gets its memory through. The real one uses
+// mmap/munmap/madvise/mincore; tests substitute doubles that fail on demand
+// or count pages. Only heap memory (blocks and large mappings) goes through
+// it; the heap's own metadata is mapped directly (see internal_memory.hpp).
+#include <cstddef>
+#include <cstdint>
+
+namespace allocsim::allocator {
+
+class OsLayer {
+ public:
+  virtual ~OsLayer() = default;
+  // Maps `bytes` (a multiple of page_size()) of zeroed read/write memory
+  // aligned to `alignment` (a power of two >= page_size()). Returns nullptr
+  // on failure; never throws.
+  virtual void* map(std::size_t bytes, std::size_t alignment) = 0;
+  // Unmaps exactly a range returned by map().
+  virtual void unmap(void* address, std::size_t bytes) = 0;
+  // Gives the pages of [address, address + bytes) back; they read as zero
+  // afterwards. Page-aligned range inside a mapping.
+  virtual void purge(void* address, std::size_t bytes) = 0;
+  // Pages of the page-aligned range currently resident in memory.
+  virtual std::size_t resident_pages(const void* address, std::size_t bytes) const = 0;
+  virtual std::size_t page_size() const = 0;
+};
+
+// The process's real memory. Stateless; one shared instance.
+OsLayer& system_os();
+
+}  // namespace allocsim::allocator

@@ -1,0 +1,231 @@
+#include "allocator/thread_heap.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "allocator/collector.hpp"
+#include "allocator/heap.hpp"
+
+namespace allocsim::allocator {
+namespace {
+
+#ifdef NDEBUG
+constexpr bool kDebugBuild = false;
+#else
+constexpr bool kDebugBuild = true;
+#endif
+
+}  // namespace
+
+ThreadHeap::ThreadHeap(Heap& heap)
+    : heap_(heap),
+      cache_slots_(static_cast<std::uint32_t>(std::min<std::uint64_t>(heap.config().thread_cache_slots, kMaxSlots))),
+      cache_batch_(static_cast<std::uint32_t>(
+          std::max<std::uint64_t>(1, std::min<std::uint64_t>(heap.config().cache_batch, cache_slots_ + 1)))),
+      caches_(heap.classes().count()) {
+  id_ = heap_.register_thread(this);  // last: the collector may look at ready_bin_ from now on
+}
+
+ThreadHeap::~ThreadHeap() {
+  for (std::uint32_t c = 0; c < caches_.size(); ++c) {
+    ClassCache& cache = caches_[c];
+    while (cache.count) push_garbage(cache.slots[--cache.count]);
+  }
+  retire_fresh();
+  heap_.retire_thread(this);
+}
+
+void* ThreadHeap::allocate(std::size_t n) {
+  const std::uint64_t chunk = SizeClasses::chunk_for(n);
+  const SizeClasses& classes = heap_.classes_;
+  if (chunk == 0 || chunk > classes.largest()) [[unlikely]] {
+    counters_.large_allocs.add();
+    return chunk ? heap_.allocate_large(n, kUnit, id_) : nullptr;
+  }
+  const std::uint32_t c = classes.ceil_class(chunk);
+  counters_.mallocs.add();
+  ClassCache& cache = caches_[c];
+  if (cache.count) [[likely]] {
+    counters_.cache_hits.add();
+    return cache.slots[--cache.count]->payload();
+  }
+  return refill_or_fallback(c);
+}
+
+void* ThreadHeap::refill_or_fallback(std::uint32_t c) {
+  heap_.note_demand(c);
+  ChunkHeader* batch[kMaxSlots + 1];
+  const std::size_t got = heap_.queues_[c].take(batch, cache_batch_);
+  if (got) {
+    counters_.queue_refills.add();
+    counters_.queue_chunks.add(got);
+    ClassCache& cache = caches_[c];
+    for (std::size_t i = got; i-- > 1;) cache.slots[cache.count++] = batch[i];  // pops follow queue order
+    return batch[0]->payload();
+  }
+  counters_.queue_empty.add();
+  if (heap_.config_.wake_on_starve && heap_.collector_sleeping()) {
+    counters_.wakeups_sent.add();
+    heap_.wake_collector(id_);
+  }
+  ChunkHeader* h = carve(c);
+  if (!h) return nullptr;
+  counters_.fallbacks.add();
+  heap_.emit({HeapEventKind::Fallback, c, id_, h->size(), 1, 0});
+  return h->payload();
+}
+
+// Cuts a chunk of class c from the front of this thread's fresh tail. Only
+// this thread writes the tail's `next` and the headers beyond it.
+ChunkHeader* ThreadHeap::carve(std::uint32_t c) {
+  const std::uint64_t need = heap_.classes_.size(c);
+  if (!fresh_ || fresh_->size() < need) {
+    retire_fresh();
+    BlockMeta* block = heap_.map_block(id_);
+    if (!block) return nullptr;
+    counters_.fresh_blocks.add();
+    fresh_ = block->first();
+  }
+  ChunkHeader* h = fresh_;
+  const std::uint64_t rest = h->size() - need;
+  if (rest < kMinChunk) {  // the whole tail (at most 16 bytes more than asked)
+    fresh_ = nullptr;
+    return h;
+  }
+  h->set_next(need);
+  ChunkHeader* tail = ChunkHeader::at(h->bytes() + need);
+  tail->set(std::uint32_t(need / kUnit), std::uint32_t(rest / kUnit));
+  tail->successor()->set_prev(rest);
+  fresh_ = tail;
+  return h;
+}
+
+void ThreadHeap::retire_fresh() {
+  if (fresh_) push_garbage(std::exchange(fresh_, nullptr));
+}
+
+void* ThreadHeap::allocate_zeroed(std::size_t n) {
+  const std::uint64_t chunk = SizeClasses::chunk_for(n);
+  if (chunk > heap_.classes_.largest()) {  // fresh mappings are already zero
+    counters_.large_allocs.add();
+    return heap_.allocate_large(n, kUnit, id_);
+  }
+  void* p = allocate(n);
+  if (p) std::memset(p, 0, n);
+  return p;
+}
+
+void* ThreadHeap::allocate_aligned(std::size_t n, std::size_t alignment) {
+  if (alignment <= kUnit) return allocate(n);
+  if (alignment & (alignment - 1) || n > (SIZE_MAX >> 2) || alignment > (SIZE_MAX >> 4)) return nullptr;
+  const std::size_t padded = n + alignment - kUnit;  // room to slide the payload to the boundary
+  if (SizeClasses::chunk_for(padded) > heap_.classes_.largest()) {
+    counters_.large_allocs.add();
+    return heap_.allocate_large(n, alignment, id_);
+  }
+  char* p0 = static_cast<char*>(allocate(padded));
+  if (!p0) return nullptr;
+  const auto addr = reinterpret_cast<std::uintptr_t>(p0);
+  const auto aligned = (addr + alignment - 1) & ~(std::uintptr_t(alignment) - 1);
+  if (aligned == addr) return p0;
+  // The gap is a positive multiple of 16, so a marker header fits in front.
+  ChunkHeader::of_payload(reinterpret_cast<void*>(aligned))->set(kAlignedMark, std::uint32_t((aligned - addr) / kUnit));
+  return reinterpret_cast<void*>(aligned);
+}
+
+std::size_t ThreadHeap::usable_size(const void* p) {
+  auto* h = ChunkHeader::of_payload(const_cast<void*>(p));
+  const std::uint32_t mark = h->prev_units();
+  if (mark == kLargeMark) {
+    auto* meta = reinterpret_cast<const LargeMeta*>(h->bytes() + kHeaderBytes - h->size());
+    return meta->bytes - h->size();
+  }
+  if (mark == kAlignedMark) {
+    const std::uint64_t shift = h->size();
+    return ChunkHeader::of_payload(static_cast<char*>(const_cast<void*>(p)) - shift)->size() - kHeaderBytes - shift;
+  }
+  return h->size() - kHeaderBytes;
+}
+
+void* ThreadHeap::reallocate(void* p, std::size_t n) {
+  if (!p) return allocate(n);
+  if (n == 0) {
+    deallocate(p);
+    return nullptr;
+  }
+  const std::size_t have = usable_size(p);
+  if (n <= have && n >= have / 2) return p;  // still fits without wasting half of it
+  void* q = allocate(n);
+  if (!q) return nullptr;
+  std::memcpy(q, p, std::min(have, n));
+  deallocate(p);
+  return q;
+}
+
+void ThreadHeap::deallocate(void* p) {
+  if (!p) return;
+  ChunkHeader* h = ChunkHeader::of_payload(p);
+  const std::uint32_t mark = h->prev_units();
+  if (mark == kLargeMark) {
+    counters_.large_frees.add();
+    heap_.free_large(h, id_);
+    return;
+  }
+  if (mark == kAlignedMark) {
+    p = static_cast<char*>(p) - h->size();
+    h = ChunkHeader::of_payload(p);
+  }
+  if (kDebugBuild || heap_.config_.validate_frees) heap_.validate_free(p, h);
+  counters_.frees.add();
+  if (heap_.config_.free_to_cache) {
+    const std::uint32_t c = heap_.classes_.floor_class(h->size());
+    if (c < heap_.classes_.span_class() && caches_[c].count < cache_slots_) {
+      caches_[c].slots[caches_[c].count++] = h;
+      counters_.frees_to_cache.add();
+      return;
+    }
+  }
+  push_garbage(h);
+  publish();
+  if (heap_.collector_sleeping()) {
+    counters_.wakeups_sent.add();
+    heap_.wake_collector(id_);
+  }
+}
+
+void ThreadHeap::push_garbage(ChunkHeader* h) {
+  garbage_next(h) = pending_;
+  pending_ = h;
+}
+
+void ThreadHeap::publish() {
+  // The ready bin is set only when null, with one atomic store; the
+  // collector empties it with one exchange. seq_cst pairs with the
+  // collector's check of the bins after it raises its sleeping flag.
+  if (pending_ && ready_bin_.load(std::memory_order_relaxed) == nullptr) {
+    ready_bin_.store(pending_, std::memory_order_seq_cst);
+    pending_ = nullptr;
+    counters_.bin_publishes.add();
+  }
+}
+
+void ThreadHeap::flush() {
+  publish();
+  if (heap_.collector_sleeping()) {
+    counters_.wakeups_sent.add();
+    heap_.wake_collector(id_);
+  }
+}
+
+ChunkHeader* ThreadHeap::take_all_garbage() {
+  ChunkHeader* list = ready_bin_.exchange(nullptr, std::memory_order_acq_rel);
+  if (pending_) {
+    ChunkHeader* last = pending_;
+    while (garbage_next(last)) last = garbage_next(last);
+    garbage_next(last) = list;
+    list = std::exchange(pending_, nullptr);
+  }
+  return list;
+}
+
+}  // namespace allocsim::allocator

@@ -1,0 +1,75 @@
+#pragma once
+// A mutator's context: its caches, its garbage bin and its fresh region.
+// Every call on one ThreadHeap must come from one thread at a time (an OS
+// thread, or a virtual thread of the deterministic replay); any number of
+// ThreadHeaps of one Heap run concurrently.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "allocator/chunk.hpp"
+#include "allocator/counters.hpp"
+#include "allocator/internal_memory.hpp"
+
+namespace allocsim::allocator {
+
+class Heap;
+
+class ThreadHeap {
+ public:
+  explicit ThreadHeap(Heap& heap);
+  // Hands the cache, the fresh tail and all garbage back to the heap.
+  ~ThreadHeap();
+  ThreadHeap(const ThreadHeap&) = delete;
+  ThreadHeap& operator=(const ThreadHeap&) = delete;
+
+  // nullptr when the request cannot be mapped; never throws.
+  void* allocate(std::size_t n);
+  void* allocate_zeroed(std::size_t n);
+  // alignment: a power of two; 16 and below are the default alignment.
+  void* allocate_aligned(std::size_t n, std::size_t alignment);
+  // realloc semantics: (nullptr, n) allocates; keeps p when it still fits.
+  // (p, 0) frees p and returns nullptr.
+  void* reallocate(void* p, std::size_t n);
+  void deallocate(void* p);
+  static std::size_t usable_size(const void* p);
+
+  // Publishes pending garbage if the ready bin is empty (also done by every free).
+  void flush();
+
+  std::uint32_t id() const { return id_; }
+  ThreadCounts counts() const { return counters_.snapshot(); }
+
+ private:
+  friend class Heap;
+  friend class Collector;
+  friend class HeapChecker;
+
+  static constexpr std::size_t kMaxSlots = 64;
+  struct ClassCache {
+    std::uint32_t count;
+    ChunkHeader* slots[kMaxSlots];
+  };
+
+  void* refill_or_fallback(std::uint32_t c);
+  ChunkHeader* carve(std::uint32_t c);
+  void retire_fresh();
+  void push_garbage(ChunkHeader* h);
+  void publish();
+  ChunkHeader* take_all_garbage();
+
+  Heap& heap_;
+  std::uint32_t id_ = 0;
+  const std::uint32_t cache_slots_;
+  const std::uint32_t cache_batch_;
+  InternalArray<ClassCache> caches_;
+  ChunkHeader* pending_ = nullptr;               // garbage not yet published (linked through payloads)
+  std::atomic<ChunkHeader*> ready_bin_{nullptr}; // published garbage; the collector takes it
+  ChunkHeader* fresh_ = nullptr;                 // untouched tail of this thread's fresh block
+  ThreadCounters counters_;
+};
+
+// The garbage-bin link lives in the first payload word of a free chunk.
+inline ChunkHeader*& garbage_next(ChunkHeader* h) { return *static_cast<ChunkHeader**>(h->payload()); }
+
+}  // namespace allocsim::allocator
