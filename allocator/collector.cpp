@@ -13,7 +13,6 @@ Collector::Collector(Heap& heap) : heap_(heap), config_(heap.config_), classes_(
   state_.resize(classes_.count());
   starved_.assign(classes_.count(), false);
   for (auto& s : state_) s.target = s.peak_target = config_.queue_initial;
-  if (heap_.mode_ == CollectorMode::Threaded) thread_ = std::thread([this] { thread_main(); });
 }
 
 Collector::~Collector() { stop_thread(); }
@@ -53,7 +52,12 @@ void Collector::run_until_idle(std::uint64_t budget, std::uint64_t max_steps) {
 
 void Collector::thread_main() {
   while (!stop_.load()) {
-    if (!do_step(config_.step_budget).idle) continue;
+    bool idle;
+    {
+      std::lock_guard step(step_mutex_);  // prepare_fork waits here for a whole step
+      idle = do_step(config_.step_budget).idle;
+    }
+    if (!idle) continue;
     std::unique_lock lock(heap_.sleep_mutex_);
     wake_cv_.wait(lock, [&] { return !heap_.sleeping_.load() || stop_.load(); });
   }

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -67,6 +68,7 @@ class Collector {
   friend class Heap;
   friend class HeapChecker;
 
+  void start_thread();  // threaded mode (Heap's constructor or Heap::start_collector)
   StepResult do_step(std::uint64_t budget);
   void gather_bins();
   bool has_input() const;
@@ -109,6 +111,7 @@ class Collector {
   InternalVector<AgedChunk> scratch_;  // oldest-block ordering (no malloc on the collector's path)
 
   std::thread thread_;
+  std::mutex step_mutex_;  // held around each threaded step (Heap::prepare_fork)
   std::atomic<bool> stop_{false};
   std::condition_variable wake_cv_;
   std::atomic<std::uint64_t> wakeups_{0};  // counted by the waking thread

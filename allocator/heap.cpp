@@ -42,6 +42,7 @@ Heap::Heap(const Config& config, HeapOptions options)
       shared_(new ClassShared[classes_.count()]) {
   for (std::uint32_t c = 0; c < classes_.count(); ++c) queues_[c].init(config_.queue_max);
   collector_ = std::make_unique<Collector>(*this);
+  if (mode_ == CollectorMode::Threaded && !options.start_collector_later) collector_->start_thread();
 }
 
 Heap::~Heap() {

@@ -38,6 +38,9 @@ struct HeapOptions {
   CollectorMode mode = CollectorMode::Stepped;
   OsLayer* os = nullptr;             // nullptr: system_os()
   HeapObserver* observer = nullptr;  // nullptr: nothing observed
+  // Threaded mode: do not start the collector thread in the constructor;
+  // start_collector() does (the malloc shim starts it outside any malloc call).
+  bool start_collector_later = false;
 };
 
 struct CheckReport {
@@ -83,6 +86,23 @@ class Heap {
   std::uint64_t resident_bytes() const;
   std::uint64_t queue_bytes() const;
   std::size_t queue_length(std::uint32_t c) const { return queues_[c].size(); }
+
+  // --- Process-level support for the malloc shim (allocator/heap_fork.cpp) ---
+  // Threaded mode: starts the collector thread unless it runs. One caller at
+  // a time, holding no heap lock (creating a thread may call malloc).
+  void start_collector();
+  bool collector_running() const;
+  // pthread_atfork handlers. prepare_fork waits for the collector to finish
+  // its step and takes every heap lock; the parent releases them; the child
+  // re-initialises them and forgets the collector thread (which does not
+  // exist there) so that start_collector() starts a new one.
+  void prepare_fork();
+  void after_fork_parent();
+  void after_fork_child();
+  // Child after fork: unregisters a ThreadHeap whose thread does not exist
+  // and was inside a heap call at fork time, so its state cannot be trusted.
+  // Its chunks stay mapped (counted in mapped_bytes) and are never reused.
+  void forget_thread(ThreadHeap* t);
 
  private:
   friend class ThreadHeap;

@@ -38,10 +38,8 @@ ThreadHeap::~ThreadHeap() {
 void* ThreadHeap::allocate(std::size_t n) {
   const std::uint64_t chunk = SizeClasses::chunk_for(n);
   const SizeClasses& classes = heap_.classes_;
-  if (chunk == 0 || chunk > classes.largest()) [[unlikely]] {
-    counters_.large_allocs.add();
-    return chunk ? heap_.allocate_large(n, kUnit, id_) : nullptr;
-  }
+  if (chunk == 0 || chunk > classes.largest()) [[unlikely]]
+    return chunk ? allocate_large(n, kUnit) : nullptr;
   const std::uint32_t c = classes.ceil_class(chunk);
   counters_.mallocs.add();
   ClassCache& cache = caches_[c];
@@ -50,6 +48,12 @@ void* ThreadHeap::allocate(std::size_t n) {
     return cache.slots[--cache.count]->payload();
   }
   return refill_or_fallback(c);
+}
+
+void* ThreadHeap::allocate_large(std::size_t n, std::size_t alignment) {
+  void* p = heap_.allocate_large(n, alignment, id_);
+  if (p) counters_.large_allocs.add();
+  return p;
 }
 
 void* ThreadHeap::refill_or_fallback(std::uint32_t c) {
@@ -106,10 +110,8 @@ void ThreadHeap::retire_fresh() {
 
 void* ThreadHeap::allocate_zeroed(std::size_t n) {
   const std::uint64_t chunk = SizeClasses::chunk_for(n);
-  if (chunk > heap_.classes_.largest()) {  // fresh mappings are already zero
-    counters_.large_allocs.add();
-    return heap_.allocate_large(n, kUnit, id_);
-  }
+  if (chunk == 0) return nullptr;
+  if (chunk > heap_.classes_.largest()) return allocate_large(n, kUnit);  // fresh mappings are already zero
   void* p = allocate(n);
   if (p) std::memset(p, 0, n);
   return p;
@@ -119,10 +121,7 @@ void* ThreadHeap::allocate_aligned(std::size_t n, std::size_t alignment) {
   if (alignment <= kUnit) return allocate(n);
   if (alignment & (alignment - 1) || n > (SIZE_MAX >> 2) || alignment > (SIZE_MAX >> 4)) return nullptr;
   const std::size_t padded = n + alignment - kUnit;  // room to slide the payload to the boundary
-  if (SizeClasses::chunk_for(padded) > heap_.classes_.largest()) {
-    counters_.large_allocs.add();
-    return heap_.allocate_large(n, alignment, id_);
-  }
+  if (SizeClasses::chunk_for(padded) > heap_.classes_.largest()) return allocate_large(n, alignment);
   char* p0 = static_cast<char*>(allocate(padded));
   if (!p0) return nullptr;
   const auto addr = reinterpret_cast<std::uintptr_t>(p0);

@@ -52,6 +52,7 @@ class ThreadHeap {
   };
 
   void* refill_or_fallback(std::uint32_t c);
+  void* allocate_large(std::size_t n, std::size_t alignment);
   ChunkHeader* carve(std::uint32_t c);
   void retire_fresh();
   void push_garbage(ChunkHeader* h);

@@ -20,6 +20,14 @@ struct Command {
 // Built-ins are listed here explicitly (no self-registration).
 constexpr Command kCommands[] = {
     {"core-demo", "exercise the allocator core on a synthetic workload and print its counters", cmd_core_demo},
+    {"knobs", "list the allocator's knobs with defaults and meanings, and the policy presets", cmd_knobs},
+    {"gen", "write a synthetic trace (steady, phased, prodcons, bursty, larson)", cmd_gen},
+    {"convert", "convert a trace (heaptrack, ltrace, mtrace, csv, native) to native or csv", cmd_convert},
+    {"stats", "read a trace once and print its counts, live bytes, temporaries and anomalies", cmd_stats},
+    {"replay", "replay a trace through the core (any policy) or the system malloc and write metrics", cmd_replay},
+    {"sweep", "run a sweep spec (traces x policies x knob grids) in parallel, resumable, shardable", cmd_sweep},
+    {"compare", "compare a sweep's policies against a baseline, or two runs' metrics files", cmd_compare},
+    {"record", "run a program under heaptrack, ltrace or mtrace and convert the recording to native", cmd_record},
 };
 
 void print_usage(std::FILE* out) {

@@ -30,6 +30,11 @@ class ByteSource {
 // Throws TraceError naming the file when it is missing or unreadable.
 std::unique_ptr<ByteSource> open_input(const std::string& path);
 
+// The same sniffing and decompression over bytes already in memory (fuzz
+// targets, tests). `data` must outlive the source; `name` stands in for the
+// path in error messages.
+std::unique_ptr<ByteSource> make_memory_source(std::string_view data, std::string name);
+
 // Splits a ByteSource into lines without copying them more than once.
 class LineReader {
  public:
@@ -52,6 +57,7 @@ class LineReader {
   std::size_t begin_ = 0;  // first unconsumed byte in buffer_
   std::size_t end_ = 0;    // one past the last valid byte in buffer_
   bool eof_ = false;
+  std::size_t scanned_ = 0;  // bytes after begin_ already known to hold no '\n'
   std::uint64_t line_number_ = 0;
 };
 

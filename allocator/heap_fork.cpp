@@ -1,0 +1,76 @@
+// Process-level support for running the core as the process's malloc
+// (sim/preload/): starting the collector thread late, and fork.
+//
+// Fork contract. A child of a multi-threaded process has one thread: the
+// one that called fork. Every lock another thread held is held forever, and
+// every structure another thread was changing is half changed. So:
+// - prepare_fork (parent, before fork) takes the collector's step mutex
+//   (the collector finishes its current step: merge sets, inbox and queue
+//   targets are consistent between steps), then every heap mutex, in the
+//   order the heap's own code nests them;
+// - after_fork_parent releases them in reverse;
+// - after_fork_child re-creates them unlocked (the child's only thread is
+//   not the one that locked them), forgets the collector thread (its
+//   std::thread refers to a thread of the parent) and leaves the collector
+//   stopped; the owner calls start_collector() when it wants one again.
+// ThreadHeaps of threads that do not exist in the child stay registered:
+// the shim destroys the ones that were idle at fork time (handing their
+// chunks back) and forget_thread()s the ones that were inside a call.
+#include <new>
+
+#include "allocator/collector.hpp"
+#include "allocator/heap.hpp"
+#include "allocator/thread_heap.hpp"
+
+namespace allocsim::allocator {
+
+void Collector::start_thread() {
+  if (thread_.joinable()) return;
+  stop_.store(false);
+  thread_ = std::thread([this] { thread_main(); });
+}
+
+void Heap::start_collector() {
+  if (mode_ == CollectorMode::Threaded) collector_->start_thread();
+}
+
+bool Heap::collector_running() const { return collector_->thread_.joinable(); }
+
+void Heap::prepare_fork() {
+  collector_->step_mutex_.lock();
+  sleep_mutex_.lock();
+  threads_mutex_.lock();
+  blocks_mutex_.lock();
+}
+
+void Heap::after_fork_parent() {
+  blocks_mutex_.unlock();
+  threads_mutex_.unlock();
+  sleep_mutex_.unlock();
+  collector_->step_mutex_.unlock();
+}
+
+void Heap::after_fork_child() {
+  // The mutexes are locked by a thread id that the child's thread may not
+  // have; re-creating them is the only portable way to get them back.
+  new (&blocks_mutex_) std::mutex;
+  new (&threads_mutex_) std::mutex;
+  new (&sleep_mutex_) std::mutex;
+  new (&collector_->step_mutex_) std::mutex;
+  new (&collector_->wake_cv_) std::condition_variable;
+  // The std::thread names a parent's thread: overwrite it without join or
+  // detach (either would act on a thread the child does not have).
+  new (&collector_->thread_) std::thread;
+  collector_->stop_.store(false);
+  // Nobody sleeps on the condition variable; frees need not try to wake it.
+  sleeping_.store(false, std::memory_order_seq_cst);
+}
+
+void Heap::forget_thread(ThreadHeap* t) {
+  std::lock_guard lock(threads_mutex_);
+  for (std::size_t i = 0; i < threads_.size(); ++i)
+    if (threads_[i] == t) threads_.erase_at(i);
+  retired_counts_ = retired_counts_ + t->counts();
+}
+
+}  // namespace allocsim::allocator

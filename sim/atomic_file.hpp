@@ -1,0 +1,20 @@
+#pragma once
+// Files that appear whole or not at all: the content goes to a temporary
+// file beside the target (same directory, so the same file system), is
+// flushed, and is renamed over the target. A reader never sees half a file,
+// and a failed write leaves the old file (if any) untouched. Used for
+// metrics JSON/CSV here and for per-run results by the sweep layer.
+#include <functional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace allocsim::sim {
+
+// Throws std::runtime_error naming the path when the file cannot be
+// written; the temporary file is removed then.
+void write_file_atomic(const std::string& path, std::string_view content);
+// `write` fills the stream; an exception from it aborts the file the same way.
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+}  // namespace allocsim::sim

@@ -1,0 +1,64 @@
+#pragma once
+// `allocsim record`: runs a program under an allocation recorder with the
+// flags TRACE-FORMATS.md recommends, checks that the recording is whole,
+// and converts it to the native format (docs/record.md).
+//
+//   heaptrack  heaptrack -r -o PREFIX CMD...          (raw file: pointers, one thread)
+//   ltrace     ltrace -F alloc.ltrace.conf -f -ttt -T -e '-*' -x malloc+free+... -o LOG CMD...
+//   mtrace     LD_PRELOAD="libc_malloc_debug.so.0 liballocsim_mtrace.so" MALLOC_TRACE=LOG CMD...
+//
+// Files: OUT (native trace) and OUT.<tool>.<ext> (the recording, kept: it
+// holds more than the events, e.g. heaptrack's call stacks). A partial
+// recording (the program was killed, a traced process never exited) is
+// kept as OUT.partial.<tool>.<ext> and converted, when it can be, to
+// OUT.partial; OUT itself is then not written.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace allocsim::sim {
+
+enum class RecordTool { Heaptrack, Ltrace, Mtrace };
+RecordTool parse_record_tool(const std::string& name);  // throws std::invalid_argument
+std::string record_tool_name(RecordTool tool);
+
+// The recorder or the program cannot be started: nothing was recorded.
+class RecordSetupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RecordRequest {
+  RecordTool tool = RecordTool::Heaptrack;
+  std::string output;                 // the native trace to write
+  std::vector<std::string> command;   // program and its arguments
+  std::string ltrace_config;          // "" = the installed/source alloc.ltrace.conf
+};
+
+// How the program ended, as the recorder saw it.
+struct ProgramEnd {
+  std::optional<int> exit_status;  // exited normally with this status
+  std::string signal;              // else: killed by this signal ("SIGSEGV")
+  std::string problem;             // why the recording is partial ("" when whole)
+  bool complete() const { return problem.empty(); }
+};
+
+struct RecordOutcome {
+  ProgramEnd end;
+  std::string recording;  // the recorder's file as kept
+  std::string trace;      // the native trace written; "" when conversion failed
+  std::string convert_error;
+  std::uint64_t events = 0, repairs = 0;
+  std::uint32_t threads = 0;
+};
+
+// Throws RecordSetupError when the recorder or the program is missing.
+RecordOutcome record_program(const RecordRequest& request);
+
+// Reads an ltrace -f log and tells whether every traced process exited
+// (none killed, none left without an exit line) and how the first one ended.
+ProgramEnd check_ltrace_log(const std::string& path);
+
+}  // namespace allocsim::sim

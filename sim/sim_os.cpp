@@ -1,0 +1,92 @@
+#include "sim/sim_os.hpp"
+
+#include <algorithm>
+
+namespace allocsim::sim {
+
+SimulatedOs::SimulatedOs(allocator::OsLayer& real) : real_(real), page_(real.page_size()) {}
+
+void* SimulatedOs::map(std::size_t bytes, std::size_t alignment) {
+  void* p = real_.map(bytes, alignment);
+  if (!p) return nullptr;
+  const auto base = reinterpret_cast<std::uintptr_t>(p);
+  Mapping& m = maps_[base];
+  m.base = base;
+  m.bytes = bytes;
+  m.bits.assign((bytes / page_ + 63) / 64, 0);
+  m.touched = 0;
+  mark(m, 0, 0);    // the allocator's metadata at the mapping's start
+  return p;
+}
+
+void SimulatedOs::unmap(void* address, std::size_t bytes) {
+  const auto it = maps_.find(reinterpret_cast<std::uintptr_t>(address));
+  if (it != maps_.end()) {
+    resident_ -= it->second.touched;
+    if (last_ == &it->second) last_ = nullptr;
+    maps_.erase(it);
+  }
+  real_.unmap(address, bytes);
+}
+
+void SimulatedOs::purge(void* address, std::size_t bytes) {
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  if (Mapping* m = find(a); m && bytes) clear(*m, (a - m->base) / page_, (a + bytes - 1 - m->base) / page_);
+  real_.purge(address, bytes);
+}
+
+std::size_t SimulatedOs::resident_pages(const void* address, std::size_t bytes) const {
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  auto it = maps_.upper_bound(a);
+  if (it == maps_.begin() || bytes == 0) return 0;
+  const Mapping& m = (--it)->second;
+  if (a >= m.base + m.bytes) return 0;
+  const std::size_t first = (a - m.base) / page_;
+  const std::size_t last = std::min((a + bytes - 1 - m.base) / page_, m.bytes / page_ - 1);
+  std::size_t n = 0;
+  for (std::size_t i = first; i <= last; ++i) n += (m.bits[i / 64] >> (i % 64)) & 1;
+  return n;
+}
+
+SimulatedOs::Mapping* SimulatedOs::find(std::uintptr_t a) {
+  if (last_ && a - last_->base < last_->bytes) return last_;
+  auto it = maps_.upper_bound(a);
+  if (it == maps_.begin()) return nullptr;
+  Mapping& m = (--it)->second;
+  if (a - m.base >= m.bytes) return nullptr;
+  return last_ = &m;
+}
+
+void SimulatedOs::touch(const void* p, std::size_t bytes) {
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  Mapping* m = find(a);
+  if (!m) return;
+  const std::size_t first = (a - m->base) / page_;
+  const std::size_t end = bytes ? a + bytes - 1 - m->base : a - m->base;
+  mark(*m, first, std::min(end / page_, m->bytes / page_ - 1));
+}
+
+void SimulatedOs::mark(Mapping& m, std::size_t first, std::size_t last) {
+  for (std::size_t i = first; i <= last; ++i) {
+    std::uint64_t& word = m.bits[i / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    if (word & bit) continue;
+    word |= bit;
+    ++m.touched;
+    if (++resident_ > peak_) peak_ = resident_;
+  }
+}
+
+void SimulatedOs::clear(Mapping& m, std::size_t first, std::size_t last) {
+  last = std::min(last, m.bytes / page_ - 1);
+  for (std::size_t i = first; i <= last; ++i) {
+    std::uint64_t& word = m.bits[i / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    if (!(word & bit)) continue;
+    word &= ~bit;
+    --m.touched;
+    --resident_;
+  }
+}
+
+}  // namespace allocsim::sim

@@ -1,0 +1,57 @@
+#pragma once
+// An OS layer that forwards to the real one and counts, deterministically,
+// the pages the replay has touched: the virtual replay's "simulated RSS".
+//
+// A page counts from the first time a chunk covering it is handed out (its
+// header, plus the payload as the replay's touch knob says) until its
+// mapping is unmapped or the page is purged. Page numbers are offsets
+// inside each mapping, and mappings are page aligned, so the count does not
+// depend on where the kernel put them. Besides the first page of a mapping
+// (the allocator writes its metadata there at once), writes the allocator
+// makes on its own (a block's end sentinel, headers cut into chunks still
+// queued) are not seen; docs/metrics.md says so.
+//
+// Single-threaded: the virtual replay only.
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "allocator/os_layer.hpp"
+
+namespace allocsim::sim {
+
+class SimulatedOs final : public allocator::OsLayer {
+ public:
+  explicit SimulatedOs(allocator::OsLayer& real);
+
+  void* map(std::size_t bytes, std::size_t alignment) override;
+  void unmap(void* address, std::size_t bytes) override;
+  void purge(void* address, std::size_t bytes) override;
+  // Simulated: pages of the range counted as touched.
+  std::size_t resident_pages(const void* address, std::size_t bytes) const override;
+  std::size_t page_size() const override { return page_; }
+
+  // Marks the pages of [p, p + bytes) touched (bytes may be 0: p's page).
+  void touch(const void* p, std::size_t bytes);
+  std::uint64_t resident_bytes() const { return resident_ * page_; }
+  std::uint64_t peak_resident_bytes() const { return peak_ * page_; }
+
+ private:
+  struct Mapping {
+    std::uintptr_t base = 0;
+    std::size_t bytes = 0;
+    std::vector<std::uint64_t> bits;  // one per page: touched
+    std::size_t touched = 0;
+  };
+  Mapping* find(std::uintptr_t a);
+  void mark(Mapping& m, std::size_t first, std::size_t last);
+  void clear(Mapping& m, std::size_t first, std::size_t last);
+
+  allocator::OsLayer& real_;
+  const std::size_t page_;
+  std::map<std::uintptr_t, Mapping> maps_;
+  Mapping* last_ = nullptr;  // most recently touched mapping: allocations cluster
+  std::uint64_t resident_ = 0, peak_ = 0;
+};
+
+}  // namespace allocsim::sim

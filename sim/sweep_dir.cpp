@@ -1,0 +1,33 @@
+#include "sim/sweep_dir.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace allocsim::sim {
+
+SweepDirLock::SweepDirLock(const SweepDir& dir) {
+  std::error_code ec;
+  for (const auto& d : {dir.runs(), dir.tmp()}) {
+    std::filesystem::create_directories(d, ec);
+    if (ec) throw std::runtime_error(d + ": cannot create directory: " + ec.message());
+  }
+  const std::string lock = dir.root + "/.lock";
+  fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw std::runtime_error(lock + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    throw std::runtime_error(dir.root + ": another sweep is writing this directory");
+  }
+}
+
+SweepDirLock::~SweepDirLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace allocsim::sim
