@@ -1,6 +1,7 @@
 #include "allocator/collector.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "allocator/thread_heap.hpp"
@@ -52,6 +53,10 @@ void Collector::run_until_idle(std::uint64_t budget, std::uint64_t max_steps) {
 
 void Collector::thread_main() {
   while (!stop_.load()) {
+    if (fork_pending_.load(std::memory_order_acquire)) {  // prepare_fork wants step_mutex_: let it have it
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+      continue;
+    }
     bool idle;
     {
       std::lock_guard step(step_mutex_);  // prepare_fork waits here for a whole step

@@ -112,6 +112,7 @@ class Collector {
 
   std::thread thread_;
   std::mutex step_mutex_;  // held around each threaded step (Heap::prepare_fork)
+  std::atomic<bool> fork_pending_{false};  // a fork waits for step_mutex_: the thread stays off it
   std::atomic<bool> stop_{false};
   std::condition_variable wake_cv_;
   std::atomic<std::uint64_t> wakeups_{0};  // counted by the waking thread

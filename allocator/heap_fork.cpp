@@ -37,6 +37,9 @@ void Heap::start_collector() {
 bool Heap::collector_running() const { return collector_->thread_.joinable(); }
 
 void Heap::prepare_fork() {
+  // A busy collector re-takes step_mutex_ as soon as it drops it (mutexes
+  // are not fair); the flag keeps it off so the fork gets in.
+  collector_->fork_pending_.store(true, std::memory_order_release);
   collector_->step_mutex_.lock();
   sleep_mutex_.lock();
   threads_mutex_.lock();
@@ -48,6 +51,7 @@ void Heap::after_fork_parent() {
   threads_mutex_.unlock();
   sleep_mutex_.unlock();
   collector_->step_mutex_.unlock();
+  collector_->fork_pending_.store(false, std::memory_order_release);
 }
 
 void Heap::after_fork_child() {
@@ -62,6 +66,7 @@ void Heap::after_fork_child() {
   // detach (either would act on a thread the child does not have).
   new (&collector_->thread_) std::thread;
   collector_->stop_.store(false);
+  collector_->fork_pending_.store(false);
   // Nobody sleeps on the condition variable; frees need not try to wake it.
   sleeping_.store(false, std::memory_order_seq_cst);
 }

@@ -18,7 +18,8 @@ time (all threads, so the core's collector is charged, and a loaded machine
 preempting us is not); producer -> consumer uses wall time per item, its
 throughput. Each cell is the median over every repetition of every round.
 A ratio compares two benchmarks of the same process: core / the malloc
-that process had. Its spread is the range of the per-round ratios.
+that process had, one ratio of medians per round; shown is the median of
+those and their range.
 """
 import argparse
 import json
@@ -93,7 +94,8 @@ def median_of(bench, pairs):
 
 
 def ratio(samples, bench, side, alloc):
-    """Core / malloc in the process of `alloc`: median ratio and per-round range."""
+    """Core / malloc in the process of `alloc`, per round (each round is one process):
+    the median of the per-round ratios and their range."""
     sides = samples[alloc][bench]
     core, base = sides.get(side, []), sides.get("Malloc", [])
     if not core or not base:
@@ -103,8 +105,7 @@ def ratio(samples, bench, side, alloc):
         c = median_of(bench, [p for p in core if p[0] == r])
         b = median_of(bench, [p for p in base if p[0] == r])
         per_round.append(c / b)
-    return {"ratio": median_of(bench, core) / median_of(bench, base),
-            "round_min": min(per_round), "round_max": max(per_round)}
+    return {"ratio": statistics.median(per_round), "round_min": min(per_round), "round_max": max(per_round)}
 
 
 def build_report(samples):
@@ -136,7 +137,7 @@ def print_tables(benches, medians, counters, ratios, versions, load):
             row = medians[bench][side]
             if any(v is not None for v in row.values()):
                 print(f"{bench:<22}{side:<17}" + "".join(f"{fmt(row[a]):>11}" for a in ALLOCATORS))
-    print("\nratio core / that process's malloc (median; per-round range)")
+    print("\nratio core / that process's malloc (median of per-round ratios; range)")
     print(f"{'benchmark':<22}{'side':<17}" + "".join(f"{a:>20}" for a in ALLOCATORS))
     for bench in benches:
         for side in ("Core", "CoreFreeToCache"):

@@ -27,15 +27,22 @@ std::vector<std::string> varying_knobs(const Comparison& c, const TraceCompariso
   return out;
 }
 
-std::string text_cell(const CompareRow& row, std::size_t m) {
+std::string text_cell(const CompareRow& row, std::size_t self, std::size_t m) {
   const CompareCell& cell = row.cells[m];
   if (!cell.value) return row.runs ? "-" : "failed";
   std::string text = human_value(*cell.value, key_metrics()[m].unit);
-  if (row.baseline_row && !row.is_baseline) {
+  if (row.baseline_row && row.baseline_row != self) {
     const std::string change = human_change(cell.value, cell.baseline, key_metrics()[m].unit);
     if (!change.empty()) text += " " + change;
   }
   return text;
+}
+
+// "adaptive virtual queue_initial=64": names a row in CSV and JSON.
+std::string row_name(const CompareRow& row) {
+  std::string name = row.label + " " + row.mode;
+  for (const auto& [k, v] : row.knobs) name += " " + k + "=" + v;
+  return name;
 }
 
 nlohmann::ordered_json optional_json(const std::optional<double>& v) {
@@ -58,23 +65,25 @@ void print_comparison_text(const Comparison& c, std::ostream& out) {
       if (metrics[m].in_text_table && any) shown.push_back(m), header.emplace_back(metrics[m].title);
     }
     TextTable table(header);
-    for (const auto& row : t.rows) {
+    for (std::size_t i = 0; i < t.rows.size(); ++i) {
+      const CompareRow& row = t.rows[i];
       std::vector<std::string> cells{row.label + (row.is_baseline ? " *" : ""), row.mode};
       for (const auto& k : knobs) cells.push_back(knob_value(row, k));
       cells.push_back(row.failed ? fmt::format("{}/{}", row.runs, row.runs + row.failed) : std::to_string(row.runs));
-      for (auto m : shown) cells.push_back(text_cell(row, m));
+      for (auto m : shown) cells.push_back(text_cell(row, i, m));
       table.add(std::move(cells));
     }
     table.print(out, 2 + knobs.size());
   }
-  out << "\n* baseline. Changes: relative for sizes, counts and rates; percentage points (pp) for fragmentation and fallback rate.\n";
+  out << "\n* a baseline row. Changes: relative for sizes, counts and rates; percentage points (pp) for\n"
+         "fragmentation and fallback rate. Peak RSS is simulated in virtual mode, measured in threaded mode.\n";
   for (const auto& n : c.notes) out << "note: " << n << '\n';
 }
 
 void print_comparison_csv(const Comparison& c, std::ostream& out) {
   std::vector<std::string> header{"trace", "label", "backend", "mode"};
   header.insert(header.end(), c.knob_names.begin(), c.knob_names.end());
-  for (const char* h : {"runs", "failed", "baseline_label", "is_baseline"}) header.emplace_back(h);
+  for (const char* h : {"runs", "failed", "baseline", "is_baseline"}) header.emplace_back(h);
   for (const auto& m : key_metrics())
     for (const char* suffix : {"", "_baseline", "_delta", "_ratio"}) header.push_back(std::string(m.name) + suffix);
   for (std::size_t i = 0; i < header.size(); ++i) out << (i ? "," : "") << header[i];
@@ -85,7 +94,7 @@ void print_comparison_csv(const Comparison& c, std::ostream& out) {
       for (const auto& k : c.knob_names) f.push_back(knob_value(row, k));
       f.push_back(std::to_string(row.runs));
       f.push_back(std::to_string(row.failed));
-      f.push_back(row.baseline_row ? t.rows[*row.baseline_row].label : "");
+      f.push_back(row.baseline_row ? row_name(t.rows[*row.baseline_row]) : "");
       f.push_back(row.is_baseline ? "true" : "false");
       for (const auto& cell : row.cells)
         for (const auto& v : {cell.value, cell.baseline, cell.delta, cell.ratio}) f.push_back(csv_number(v));
@@ -112,7 +121,7 @@ nlohmann::ordered_json comparison_json(const Comparison& c) {
       r["runs"] = row.runs;
       r["failed"] = row.failed;
       r["is_baseline"] = row.is_baseline;
-      r["baseline_row"] = row.baseline_row ? nlohmann::ordered_json(*row.baseline_row) : nlohmann::ordered_json(nullptr);
+      r["baseline"] = row.baseline_row ? nlohmann::ordered_json(row_name(t.rows[*row.baseline_row])) : nlohmann::ordered_json(nullptr);
       r["metrics"] = nlohmann::ordered_json::object();
       for (std::size_t m = 0; m < row.cells.size(); ++m) {
         const CompareCell& cell = row.cells[m];

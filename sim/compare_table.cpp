@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <map>
+#include <cstdint>
 #include <stdexcept>
+#include <tuple>
 
 namespace allocsim::sim {
 
@@ -39,16 +41,19 @@ std::size_t shared_knobs(const CompareRow& a, const CompareRow& b) {
   return n;
 }
 
-// The baseline row for `row`: a row of the baseline label on the same trace,
-// preferring the same mode, then the most knob settings in common, then the
-// first in plan order. A baseline-labelled row is its own baseline.
+// The baseline row for `row`: a completed row of the baseline label on the
+// same trace, preferring the same mode, then (for other labels) the most
+// knob settings in common, then the fewest knob settings — so a knob
+// variant of the baseline policy compares with the policy at its defaults.
 std::optional<std::size_t> pick_baseline(const std::vector<CompareRow>& rows, std::size_t self, const std::string& baseline) {
-  if (rows[self].label == baseline) return self;
+  const CompareRow& row = rows[self];
   std::optional<std::size_t> best;
-  std::size_t best_score = 0;
+  std::tuple<bool, std::size_t, std::size_t> best_score{};
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].label != baseline || rows[i].runs == 0) continue;
-    const std::size_t score = (rows[i].mode == rows[self].mode ? 1000 : 0) + shared_knobs(rows[self], rows[i]);
+    const CompareRow& cand = rows[i];
+    if (cand.label != baseline || cand.runs == 0) continue;
+    const std::size_t shared = row.label == baseline ? 0 : shared_knobs(row, cand);
+    const std::tuple<bool, std::size_t, std::size_t> score{cand.mode == row.mode, shared, SIZE_MAX - cand.knobs.size()};
     if (!best || score > best_score) best = i, best_score = score;
   }
   return best;

@@ -47,7 +47,7 @@ std::string JsonAt::as_string() const {
 }
 
 std::uint64_t JsonAt::as_uint(std::uint64_t min, std::uint64_t max) const {
-  if (!value.is_number_integer() || (value.is_number_integer() && !value.is_number_unsigned() && value.get<std::int64_t>() < 0))
+  if (!value.is_number_integer() || (!value.is_number_unsigned() && value.get<std::int64_t>() < 0))
     fail("expected a non-negative integer, found " + value.dump());
   const auto v = value.get<std::uint64_t>();
   if (v < min || v > max) fail(fmt::format("{} is out of range {}..{}", v, min, max));

@@ -9,6 +9,7 @@
 #include "allocator/config.hpp"
 #include "allocator/policy.hpp"
 #include "sim/paths.hpp"
+#include "sim/replay_config.hpp"
 #include "sim/sweep_knobs.hpp"
 #include "sim/sweep_plan.hpp"
 #include "sim/sweep_spec_group.hpp"
@@ -74,6 +75,7 @@ struct Expander {
   SweepPlan plan;
   std::map<std::string, std::string> trace_hashes;  // path -> content hash
   std::set<std::string> ids;
+  std::size_t repeats = 0;  // runs of the current group identical to earlier ones
 
   const std::string& hash_of(const SpecTrace& t) {
     auto it = trace_hashes.find(t.path);
@@ -106,7 +108,7 @@ struct Expander {
         run.identity["repetition"] = r;
         run.id = run_id(run.identity);
         if (!ids.insert(run.id).second) {
-          plan.notes.push_back(fmt::format("{}: {} repeats an earlier run ({}); run once", g.json_path, run.label, run.id));
+          ++repeats;
           continue;
         }
         plan.runs.push_back(std::move(run));
@@ -114,6 +116,7 @@ struct Expander {
   }
 
   void expand_group(const SpecGroup& g) {
+    repeats = 0;
     const auto points = axis_points(g);
     for (const auto& p : points) note_swept(p);
     PlannedRun base;
@@ -142,11 +145,33 @@ struct Expander {
           add_runs(g, base, identity);
         }
       }
+    if (repeats)
+      plan.notes.push_back(fmt::format("{}: {} run(s) identical to earlier ones (same identity) are run once", g.json_path, repeats));
     for (const auto& a : g.allocators)
       if (!a.installed())
         plan.notes.push_back(fmt::format("{}: allocator '{}' skipped: library '{}' is not installed", g.json_path, a.name, a.library));
   }
 };
+
+// Fills each run's `values`: the effective value of every swept knob.
+void fill_values(std::vector<PlannedRun>& runs, const std::vector<std::string>& swept) {
+  for (auto& run : runs) {
+    std::vector<std::string> sets;
+    for (const auto& [k, v] : run.knobs) sets.push_back(k + "=" + v);
+    const RunConfig config = load_run_config(run.backend == Backend::Core ? run.policy : "", "", sets, policies_dir());
+    const auto replay = replay_knob_values(config.replay);
+    for (const auto& knob : swept) {
+      std::string value;
+      if (knob_kind(knob) == KnobKind::Replay) {
+        for (const auto& [k, v] : replay)
+          if (k == knob) value = v;
+      } else if (run.backend == Backend::Core) {
+        value = allocator::get_knob(config.allocator, knob);
+      }
+      run.values.emplace_back(knob, value);
+    }
+  }
+}
 
 }  // namespace
 
@@ -155,6 +180,7 @@ std::string run_id(const nlohmann::json& identity) { return text_xxh3(identity.d
 SweepPlan expand_sweep(const SweepSpec& spec) {
   Expander e{spec, {}, {}, {}};
   for (const auto& g : spec.groups) e.expand_group(g);
+  fill_values(e.plan.runs, e.plan.swept);
   return std::move(e.plan);
 }
 

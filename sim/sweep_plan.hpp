@@ -30,7 +30,12 @@ struct PlannedRun {
   std::string mode;
   std::uint64_t seed = 0;
   unsigned repetition = 0;
-  std::vector<KnobSetting> knobs;  // set + axis values, as passed to replay --set
+  std::vector<KnobSetting> knobs;   // set + axis values, as passed to replay --set
+  // Every knob the sweep sets anywhere (SweepPlan::swept) with its value in
+  // this run — set, from the policy, or the default; "" where it does not
+  // apply (allocator knobs on the system backend). Summaries and plots read
+  // these, so a run at defaults still has its place on every axis.
+  std::vector<KnobSetting> values;
 };
 
 struct SweepPlan {

@@ -36,6 +36,11 @@ PlannedRun run_from_json(const JsonAt& at) {
     knobs.require_object();
     for (const auto& item : knobs.value.items()) r.knobs.emplace_back(item.key(), knobs.member(item.key()).as_string());
   }
+  if (at.has("values")) {
+    const JsonAt values = at.member("values");
+    values.require_object();
+    for (const auto& item : values.value.items()) r.values.emplace_back(item.key(), values.member(item.key()).as_string());
+  }
   if (at.has("identity")) r.identity = nlohmann::json::parse(at.member("identity").value.dump());
   return r;
 }
@@ -62,6 +67,8 @@ nlohmann::ordered_json run_json(const PlannedRun& r) {
   j["repetition"] = r.repetition;
   j["knobs"] = nlohmann::ordered_json::object();
   for (const auto& [k, v] : r.knobs) j["knobs"][k] = v;
+  j["values"] = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : r.values) j["values"][k] = v;
   j["identity"] = r.identity;
   return j;
 }

@@ -9,10 +9,19 @@ namespace allocsim::sim {
 
 namespace {
 
+// The knob's effective value in the run (plans record it); the explicit setting otherwise.
 std::string knob_value(const PlannedRun& r, const std::string& knob) {
-  for (const auto& [k, v] : r.knobs)
-    if (k == knob) return v;
+  for (const auto& list : {&r.values, &r.knobs})
+    for (const auto& [k, v] : *list)
+      if (k == knob) return v;
   return "";
+}
+
+// "queue_initial=64 reclaim_after=4": what the spec set for this run; "" at the policy's own values.
+std::string explicit_knobs(const PlannedRun& r) {
+  std::string out;
+  for (const auto& [k, v] : r.knobs) out += (out.empty() ? "" : " ") + k + "=" + v;
+  return out;
 }
 
 bool has_label(const SweepResults& results, const std::string& label) {
@@ -24,7 +33,7 @@ bool has_label(const SweepResults& results, const std::string& label) {
 }  // namespace
 
 void print_summary_csv(const SweepResults& results, std::ostream& out) {
-  std::vector<std::string> header{"id", "status", "trace", "label", "backend", "policy", "allocator", "mode", "repetition", "seed"};
+  std::vector<std::string> header{"id", "status", "trace", "label", "backend", "policy", "allocator", "mode", "repetition", "seed", "knobs"};
   header.insert(header.end(), results.plan.swept.begin(), results.plan.swept.end());
   for (const auto& m : key_metrics()) header.emplace_back(m.name);
   header.emplace_back("error");
@@ -34,7 +43,7 @@ void print_summary_csv(const SweepResults& results, std::ostream& out) {
     const PlannedRun& r = o.run;
     std::vector<std::string> f{r.id, std::string(to_string(o.status)), r.trace.name, r.label, std::string(to_string(r.backend)),
                                r.backend == Backend::Core ? r.label : "", r.allocator, r.mode,
-                               std::to_string(r.repetition), std::to_string(r.seed)};
+                               std::to_string(r.repetition), std::to_string(r.seed), explicit_knobs(r)};
     for (const auto& k : results.plan.swept) f.push_back(knob_value(r, k));
     for (const auto& m : key_metrics())
       f.push_back(o.status == RunStatus::Done ? csv_number(metric_value(o.metrics, m)) : "");

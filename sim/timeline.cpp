@@ -6,7 +6,8 @@ namespace {
 template <typename T>
 void keep_even(std::vector<T>& v) {
   std::size_t out = 0;
-  for (std::size_t i = 0; i < v.size(); i += 2) v[out++] = std::move(v[i]);
+  for (std::size_t i = 0; i < v.size(); i += 2, ++out)
+    if (out != i) v[out] = std::move(v[i]);  // never a self-move (it would empty a vector)
   v.resize(out);
 }
 

@@ -33,6 +33,32 @@ nlohmann::ordered_json anomalies_json(const traces::AnomalyReport& report) {
   return out;
 }
 
+nlohmann::ordered_json calls_json(const traces::CallCounts& c) {
+  nlohmann::ordered_json j;
+  j["alloc_calls"] = c.alloc_calls;
+  if (!c.alloc_calls_by_function.empty()) {
+    auto by_function = nlohmann::ordered_json::object();
+    for (const auto& [name, count] : c.alloc_calls_by_function) by_function[name] = count;
+    j["alloc_calls_by_function"] = by_function;
+  }
+  j["free_calls"] = c.free_calls;
+  j["null_frees"] = c.null_frees;
+  j["failed_allocs"] = c.failed_allocs;
+  if (c.realloc_pairs) j["realloc_pairs"] = *c.realloc_pairs;
+  return j;
+}
+
+void print_calls(std::ostream& out, const traces::CallCounts& c) {
+  std::string by_function;
+  for (const auto& [name, count] : c.alloc_calls_by_function)
+    by_function += fmt::format("{}{} {}", by_function.empty() ? " (" : ", ", name, count);
+  if (!by_function.empty()) by_function += ')';
+  fmt::print(out, "alloc calls:           {}{}\n", c.alloc_calls, by_function);
+  fmt::print(out, "free calls:            {} ({} NULL)\n", c.free_calls, c.null_frees);
+  fmt::print(out, "failed allocations:    {}\n", c.failed_allocs);
+  if (c.realloc_pairs) fmt::print(out, "realloc pairs:         {}\n", *c.realloc_pairs);
+}
+
 void print_histogram(std::ostream& out, std::string_view title, std::string_view unit, const Log2Histogram& h) {
   fmt::print(out, "{}:\n", title);
   for (int k = 0; k < static_cast<int>(h.buckets.size()); ++k)
@@ -77,6 +103,7 @@ nlohmann::ordered_json trace_stats_json(const TraceStats& s) {
                       {"temporary", h.temporary},       {"peak_bytes", h.peak_bytes},
                       {"leaked_bytes", h.leaked_bytes}};
   }
+  if (s.calls) j["calls"] = calls_json(*s.calls);
   return j;
 }
 
@@ -93,6 +120,7 @@ void print_trace_stats(const TraceStats& s, std::ostream& out) {
   fmt::print(out, "temporary allocations: {} ({} rule)\n", s.temporary_allocations, rule_name(s.temporary_rule));
   fmt::print(out, "cross-thread frees:    {}\n", s.cross_thread_frees);
   fmt::print(out, "unknown frees:         {}\n", s.unknown_frees);
+  if (s.calls) print_calls(out, *s.calls);
   if (s.info.page_size) fmt::print(out, "page size:             {}\n", s.info.page_size);
   if (s.info.peak_rss_bytes) fmt::print(out, "peak RSS:              {} bytes\n", s.info.peak_rss_bytes);
   if (s.info.runtime_ms) fmt::print(out, "runtime:               {} ms\n", s.info.runtime_ms);

@@ -11,7 +11,12 @@
 // lifetime_events: [{min, max, count}] for non-empty power-of-two buckets},
 // anomalies {kind: {count, samples: [{line, text}]}} for kinds seen, and
 // heaptrack {allocations, deallocations, temporary, peak_bytes,
-// leaked_bytes} for heaptrack files (heaptrack_print's own figures).
+// leaked_bytes} for heaptrack files (heaptrack_print's own figures), and
+// calls {alloc_calls, alloc_calls_by_function {name: count}, free_calls,
+// null_frees, failed_allocs, realloc_pairs} for ltrace and mtrace files
+// (the recording's own call counts, traces/call_accounting.hpp;
+// alloc_calls_by_function only when the format names functions,
+// realloc_pairs only for mtrace).
 #include <nlohmann/json.hpp>
 #include <ostream>
 

@@ -210,7 +210,10 @@ class LtraceReaderImpl final : public LtraceReader {
     if (p.args.n == 0) fail(fmt::format("{} shows no pointer argument", alloc_fn_name(fn)));
     const std::uint64_t ptr = p.args.v[0];
     if (fn == AllocFn::Free) {
-      if (ptr == 0) return note(Anomaly::NullFree);
+      if (ptr == 0) {
+        ++calls_.null_frees;
+        return note(Anomaly::NullFree);
+      }
       const ObjectIds::Live* live = live_object(ptr);
       if (!live) return note(Anomaly::UnknownFree);
       const std::uint64_t id = live->id;
@@ -238,7 +241,7 @@ class LtraceReaderImpl final : public LtraceReader {
       fail(fmt::format("{} returned '{}', not a number", alloc_fn_name(*p.fn), ret_text));
     if (req.op == Op::Realloc) return finish_realloc(p, req, ret, slot);
     if (*p.fn == AllocFn::PosixMemalign) {
-      if (ret != 0) return note(Anomaly::FailedAlloc);  // an errno value
+      if (ret != 0) return failed_call();  // an errno value
       ret = req.result_ptr;
     }
     allocate(req, ret, slot, kNoObject);
@@ -253,7 +256,7 @@ class LtraceReaderImpl final : public LtraceReader {
       emit(Event{.time = clock_.event_time(), .id = p.old.id, .thread = slot, .op = Op::Free});
       return;
     }
-    if (ret == 0) return note(Anomaly::FailedAlloc);  // the old block stays live
+    if (ret == 0) return failed_call();  // the old block stays live
     if (p.has_old) end_old(p);
     allocate(req, ret, slot, p.has_old ? p.old.id : kNoObject);
   }
@@ -266,7 +269,7 @@ class LtraceReaderImpl final : public LtraceReader {
   }
 
   void allocate(const AllocRequest& req, std::uint64_t addr, std::uint32_t slot, std::uint64_t old_id) {
-    if (addr == 0) return note(Anomaly::FailedAlloc);
+    if (addr == 0) return failed_call();
     const std::uint64_t time = clock_.event_time();
     std::optional<ObjectIds::Live> ended;
     const std::uint64_t id = ids_.born(addr, req.size, slot, &ended);
@@ -311,6 +314,11 @@ class LtraceReaderImpl final : public LtraceReader {
     for (PidState& s : pids_) abandon(s, 0);
   }
 
+  void failed_call() {
+    ++calls_.failed;
+    note(Anomaly::FailedAlloc);
+  }
+
   void note(Anomaly a) { note_at(a, line_, text_); }
   void note_at(Anomaly a, std::uint64_t line, std::string_view text) {
     report_.add(a, line, text);
@@ -345,6 +353,19 @@ std::uint64_t LtraceCallCounts::alloc_calls() const {
   for (int i = 0; i < kAllocFnCount; ++i)
     if (static_cast<AllocFn>(i) != AllocFn::Free) n += outermost[i];
   return n;
+}
+
+CallCounts LtraceCallCounts::summary() const {
+  CallCounts c;
+  c.alloc_calls = alloc_calls();
+  for (int i = 0; i < kAllocFnCount; ++i) {
+    const auto fn = static_cast<AllocFn>(i);
+    if (fn != AllocFn::Free && outermost[i] != 0) c.alloc_calls_by_function.emplace_back(alloc_fn_name(fn), outermost[i]);
+  }
+  c.free_calls = of(AllocFn::Free);
+  c.null_frees = null_frees;
+  c.failed_allocs = failed;
+  return c;
 }
 
 bool looks_like_ltrace(std::string_view head) {

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string_view>
 
+#include "traces/call_accounting.hpp"
 #include "traces/event_reader.hpp"
 #include "traces/input_stream.hpp"
 #include "traces/ltrace_calls.hpp"
@@ -34,17 +35,22 @@ struct LtraceCallCounts {
   // realloc(p, 0) calls that returned NULL and freed p: each is one
   // realloc call in `outermost` and one Op::Free event in the stream.
   std::uint64_t realloc_freed = 0;
+  std::uint64_t null_frees = 0;  // outermost free(NULL) calls
+  std::uint64_t failed = 0;      // outermost allocating calls that returned NULL (posix_memalign: non-zero)
 
   std::uint64_t of(AllocFn fn) const { return outermost[static_cast<int>(fn)]; }
   // Calls of every function but free.
   std::uint64_t alloc_calls() const;
+  // The format-neutral form `allocsim stats` prints.
+  CallCounts summary() const;
 };
 
 // The ltrace reader also tells which functions were called, which the event
 // stream cannot (posix_memalign and memalign are both Op::Memalign).
-class LtraceReader : public EventReader {
+class LtraceReader : public EventReader, public CallAccounting {
  public:
   virtual const LtraceCallCounts& calls() const = 0;
+  CallCounts call_counts() const override { return calls().summary(); }
 };
 
 // True when the first lines of a file look like ltrace output of an

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "traces/call_accounting.hpp"
 #include "traces/object_ids.hpp"
 #include "traces/scan_number.hpp"
 #include "traces/trace_error.hpp"
@@ -82,12 +83,13 @@ std::string parse_record(std::string_view line, Record& out) {
   return {};
 }
 
-class MtraceReader final : public EventReader {
+class MtraceReader final : public EventReader, public CallAccounting {
  public:
   MtraceReader(std::unique_ptr<LineReader> lines, const ReadOptions& options)
       : lines_(std::move(lines)), options_(options) {
     info_.path = lines_->path();
     info_.format = Format::Mtrace;
+    calls_.realloc_pairs = 0;  // mtrace logs a moving realloc as a pair of records
   }
 
   std::size_t read(std::span<Event> out) override {
@@ -104,6 +106,7 @@ class MtraceReader final : public EventReader {
   }
   const TraceInfo& info() const override { return info_; }
   const AnomalyReport& anomalies() const override { return report_; }
+  CallCounts call_counts() const override { return calls_; }
 
  private:
   bool next_line() {
@@ -129,12 +132,31 @@ class MtraceReader final : public EventReader {
 
   void apply(const Record& r) {
     if (realloc_line_ && r.op != '>') fail("'<' line not followed by its '>' line");
+    count(r);
     switch (r.op) {
       case '+': return allocate(Op::Malloc, r.ptr, r.size, kNoObject);
       case '-': return free(r.ptr);
       case '!': return note(Anomaly::FailedAlloc);  // the old block stays live
       case '<': return begin_realloc(r.ptr);
       case '>': return end_realloc(r.ptr, r.size);
+    }
+  }
+
+  // Records as the recording counts them (traces/call_accounting.hpp).
+  void count(const Record& r) {
+    std::uint64_t& allocs = r.ptr != 0 ? calls_.alloc_calls : calls_.failed_allocs;
+    switch (r.op) {
+      case '+': ++allocs; return;
+      case '>':
+        ++*calls_.realloc_pairs;
+        ++allocs;
+        return;
+      case '!': ++calls_.failed_allocs; return;  // a realloc that failed
+      case '-':
+        ++calls_.free_calls;
+        if (r.ptr == 0) ++calls_.null_frees;
+        return;
+      case '<': ++calls_.free_calls; return;
     }
   }
 
@@ -190,6 +212,7 @@ class MtraceReader final : public EventReader {
   ReadOptions options_;
   TraceInfo info_;
   AnomalyReport report_;
+  CallCounts calls_;
   ObjectIds ids_;
   std::vector<Event> pending_;  // events of the current line, last first
   std::uint64_t realloc_line_ = 0;  // line of an open '<', 0 when none

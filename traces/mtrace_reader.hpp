@@ -21,6 +21,9 @@
 // mtrace records neither threads nor times: every event is on thread 0 and
 // has no time. A `<` line must be followed by its `>`; other malformed
 // lines are errors naming file and line.
+//
+// The reader also implements CallAccounting (traces/call_accounting.hpp):
+// the records counted as the recording counts them, `<` + `>` as one pair.
 #include <memory>
 #include <string_view>
 

@@ -94,6 +94,7 @@ TraceStats trace_stats(EventReader& reader) {
     s.temporary_rule = TemporaryRule::Adjacent;
     s.temporary_allocations = pass.adjacent_temporaries();
   }
+  if (const auto* calls = dynamic_cast<const CallAccounting*>(&reader)) s.calls = calls->call_counts();
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "traces/anomalies.hpp"
+#include "traces/call_accounting.hpp"
 #include "traces/event.hpp"
 #include "traces/event_reader.hpp"
 #include "traces/heaptrack_accounting.hpp"
@@ -53,6 +54,8 @@ struct TraceStats {
   Log2Histogram lifetimes;  // of objects that died, in events from birth to death
   // heaptrack_print's own totals when the reader is a heaptrack reader.
   std::optional<HeaptrackTotals> heaptrack;
+  // The recording's own call counts when the reader sees calls (ltrace, mtrace).
+  std::optional<CallCounts> calls;
 };
 
 // Reads `reader` to its end. Throws TraceError from the reader, and when

@@ -4,119 +4,138 @@
 
 #include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "allocator/collector.hpp"
+#include "sim/metrics_io.hpp"
 
 namespace allocsim::preload {
 namespace {
 
-using nlohmann::json;
+using nlohmann::ordered_json;
+namespace al = allocator;
 
 // /proc/self/status "Name:   value kB" in bytes; 0 when absent.
-std::uint64_t status_kib(const char* field) {
+std::uint64_t status_bytes(const char* field) {
   std::ifstream in("/proc/self/status");
-  std::string line;
   const std::string key = std::string(field) + ":";
-  while (std::getline(in, line))
+  for (std::string line; std::getline(in, line);)
     if (line.rfind(key, 0) == 0) return std::strtoull(line.c_str() + key.size(), nullptr, 10) * 1024;
   return 0;
 }
 
-json program_args() {
+ordered_json program_args() {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  json args = json::array();
+  ordered_json args = ordered_json::array();
   for (std::size_t i = 0; i < all.size();) {
-    const std::size_t end = all.find('\0', i);
-    args.push_back(all.substr(i, end == std::string::npos ? std::string::npos : end - i));
-    if (end == std::string::npos) break;
+    std::size_t end = all.find('\0', i);
+    if (end == std::string::npos) end = all.size();
+    args.push_back(all.substr(i, end - i));
     i = end + 1;
   }
   return args;
 }
 
-json run_identity(const StatsIdentity& id) {
-  json config = json::object();
-  for (const auto& [k, v] : allocator::knob_values(*id.config)) config[k] = v;
-  return {{"policy", id.policy.empty() ? json(nullptr) : json(id.policy)},
-          {"config_file", ""},
-          {"config", config},
-          {"mode", "preload"},
-          {"backend", "core"},
-          {"allocator", {{"name", "allocsim-core"}, {"version", ALLOCSIM_VERSION}}},
-          {"allocsim_version", ALLOCSIM_VERSION},
-          {"program", program_args()},
-          {"pid", getpid()}};
+sim::RunIdentity run_identity(const StatsIdentity& id) {
+  sim::RunIdentity r;
+  if (!id.policy.empty()) r.policy = id.policy;
+  r.config = al::knob_values(*id.config);
+  r.mode = "preload";
+  r.backend = "core";
+  r.allocator = {"allocsim-core", ALLOCSIM_VERSION};
+  r.allocsim_version = ALLOCSIM_VERSION;
+  return r;
 }
 
-json summary(const allocator::HeapStats& s, std::uint64_t queue_bytes) {
-  const auto& t = s.threads;
-  const auto& c = s.collector;
-  const std::uint64_t allocations = t.mallocs + t.large_allocs;
-  const std::uint64_t frees = t.frees + t.large_frees;
-  return {{"events", allocations + frees},
-          {"allocations", allocations},
-          {"frees", frees},
-          {"peak_footprint_bytes", s.peak_mapped_bytes},
-          {"final_footprint_bytes", s.mapped_bytes},
-          {"footprint_source", "mapped"},
-          {"peak_rss_bytes", status_kib("VmHWM")},
-          {"final_rss_bytes", status_kib("VmRSS")},
-          {"rss_source", "measured"},
-          {"fallback_allocations", t.fallbacks},
-          {"fallback_rate", t.mallocs ? json(double(t.fallbacks) / double(t.mallocs)) : json(nullptr)},
-          {"queue_grow_events", c.queue_grows},
-          {"queue_reclaim_events", c.queue_reclaims},
-          {"queue_bytes_final", queue_bytes},
-          {"collector_work", {{"units", c.work_units}, {"hash_ops", c.hash_lookups + c.hash_inserts + c.hash_erases}}},
-          {"check_ok", nullptr}};
+sim::Summary summary(const al::HeapStats& s, std::uint64_t queue_bytes) {
+  const al::ThreadCounts& t = s.threads;
+  const al::CollectorCounts& c = s.collector;
+  sim::Summary out;
+  out.allocations = t.mallocs + t.large_allocs;
+  out.frees = t.frees + t.large_frees;
+  out.events = out.allocations + out.frees;
+  out.peak_footprint_bytes = s.peak_mapped_bytes;
+  out.final_footprint_bytes = s.mapped_bytes;
+  out.footprint_source = "mapped";
+  out.peak_rss_bytes = status_bytes("VmHWM");
+  out.final_rss_bytes = status_bytes("VmRSS");
+  out.rss_source = "measured";
+  out.fallback_allocations = t.fallbacks;
+  if (t.mallocs) out.fallback_rate = double(t.fallbacks) / double(t.mallocs);
+  out.queue_grow_events = c.queue_grows;
+  out.queue_reclaim_events = c.queue_reclaims;
+  out.queue_bytes_final = queue_bytes;
+  out.collector_work = sim::CollectorWork{c.work_units, c.hash_lookups + c.hash_inserts + c.hash_erases, {}, {}};
+  return out;
 }
 
-json counters(const allocator::HeapStats& s) {
-  json threads = json::object(), collector = json::object();
-  visit(s.threads, [&](const char* name, std::uint64_t v) { threads[name] = v; });
-  visit(s.collector, [&](const char* name, std::uint64_t v) { collector[name] = v; });
-  const json os = {{"mapped_bytes", s.mapped_bytes},     {"peak_mapped_bytes", s.peak_mapped_bytes},
-                   {"blocks", s.blocks},                 {"large_mappings", s.large_mappings},
-                   {"large_bytes", s.large_bytes},       {"os_maps", s.os_maps},
-                   {"os_unmaps", s.os_unmaps},           {"queue_bytes", s.queue_bytes}};
-  return {{"threads", threads}, {"collector", collector}, {"os", os}};
+// The same groups and names as the core backend of `allocsim replay`.
+std::vector<sim::CounterGroup> counters(const al::HeapStats& s) {
+  sim::CounterGroup threads{"threads", {}}, collector{"collector", {}}, os{"os", {}};
+  visit(s.threads, [&](const char* name, std::uint64_t v) { threads.values.emplace_back(name, v); });
+  visit(s.collector, [&](const char* name, std::uint64_t v) { collector.values.emplace_back(name, v); });
+  os.values = {{"maps", s.os_maps},
+               {"unmaps", s.os_unmaps},
+               {"blocks", s.blocks},
+               {"large_mappings", s.large_mappings},
+               {"large_bytes", s.large_bytes},
+               {"mapped_bytes", s.mapped_bytes},
+               {"peak_mapped_bytes", s.peak_mapped_bytes},
+               {"queue_bytes", s.queue_bytes}};
+  return {threads, collector, os};
 }
 
-json classes(const allocator::Heap& heap) {
-  json rows = json::array();
+std::vector<sim::ClassMetrics> classes(const al::Heap& heap) {
+  std::vector<sim::ClassMetrics> rows;
   for (std::uint32_t c = 0; c < heap.classes().count(); ++c) {
-    const allocator::ClassQueueState q = heap.collector().queue_state(c);
-    rows.push_back({{"index", c},
-                    {"chunk_bytes", heap.classes().size(c)},
-                    {"target", q.target},
-                    {"peak_target", q.peak_target},
-                    {"queue_length", heap.queue_length(c)},
-                    {"grow_events", q.grow_events},
-                    {"reclaim_events", q.reclaim_events},
-                    {"empty_findings", q.empty_findings},
-                    {"full_findings", q.full_findings}});
+    const al::ClassQueueState q = heap.collector().queue_state(c);  // racy but safe: the collector runs
+    sim::ClassMetrics m;
+    m.index = c;
+    m.chunk_bytes = heap.classes().size(c);
+    m.target = q.target;
+    m.peak_target = q.peak_target;
+    m.queue_length = heap.queue_length(c);
+    m.grow_events = q.grow_events;
+    m.reclaim_events = q.reclaim_events;
+    m.empty_findings = q.empty_findings;
+    m.full_findings = q.full_findings;
+    rows.push_back(m);
   }
   return rows;
 }
 
+// A real program has no trace; the core does not count live bytes, reallocs
+// or failures, nor allocations per class: those fields are null here.
+void mark_unmeasured(ordered_json& doc) {
+  ordered_json& run = doc["run"];
+  for (const char* key : {"trace", "trace_hash", "format", "trace_threads", "trace_has_time", "trace_anomalies"})
+    run.erase(key);
+  run["program"] = program_args();
+  run["pid"] = getpid();
+  for (const char* key : {"reallocs", "failed_allocations", "peak_live_bytes", "final_live_bytes", "final_live_objects"})
+    doc["summary"][key] = nullptr;
+  for (auto& row : doc["classes"])
+    for (const char* key : {"allocations", "fallbacks", "fallback_rate"}) row[key] = nullptr;
+}
+
 }  // namespace
 
-void write_stats_json(std::ostream& out, const allocator::Heap& heap, const StatsIdentity& id) {
-  const allocator::HeapStats s = heap.stats();
-  const json doc = {{"schema", "allocsim-metrics/1"},
-                    {"run", run_identity(id)},
-                    {"summary", summary(s, heap.queue_bytes())},
-                    {"counters", counters(s)},
-                    {"classes", classes(heap)},
-                    {"host",
-                     {{"wall_seconds", id.wall_seconds},
-                      {"peak_rss_bytes", status_kib("VmHWM")},
-                      {"final_rss_bytes", status_kib("VmRSS")},
-                      {"cpus", std::thread::hardware_concurrency()}}}};
-  out << doc.dump(2) << '\n';
+void write_stats_json(std::ostream& out, const al::Heap& heap, const StatsIdentity& id) {
+  const al::HeapStats s = heap.stats();
+  sim::Metrics m;
+  m.run = run_identity(id);
+  m.summary = summary(s, heap.queue_bytes());
+  m.counters = counters(s);
+  m.classes = classes(heap);
+  m.host.wall_seconds = id.wall_seconds;
+  m.host.events_per_second = id.wall_seconds > 0 ? double(m.summary.events) / id.wall_seconds : 0;
+  m.host.peak_rss_bytes = m.summary.peak_rss_bytes;
+  m.host.final_rss_bytes = m.summary.final_rss_bytes;
+  m.host.cpus = std::thread::hardware_concurrency();
+  ordered_json doc = sim::metrics_json(m);
+  mark_unmeasured(doc);
+  out << doc.dump(1) << '\n';
 }
 
 }  // namespace allocsim::preload

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "sim/atomic_file.hpp"
@@ -134,8 +135,8 @@ TEST_F(CompareSweepTest, PrintersCarryTheSameFigures) {
   print_comparison_csv(c, csv);
   print_comparison_text(c, text);
   const std::string csv_text = csv.str();
-  EXPECT_EQ(csv_text.rfind("trace,label,backend,mode,cache_batch,runs,failed,baseline_label,is_baseline,peak_live_bytes,", 0), 0u) << csv_text;
-  EXPECT_NE(csv_text.find("a.trace,fixed-queue,core,virtual,4,2,0,adaptive,false,"), std::string::npos) << csv_text;
+  EXPECT_EQ(csv_text.rfind("trace,label,backend,mode,cache_batch,runs,failed,baseline,is_baseline,peak_live_bytes,", 0), 0u) << csv_text;
+  EXPECT_NE(csv_text.find("a.trace,fixed-queue,core,virtual,4,2,0,adaptive virtual cache_batch=4,false,"), std::string::npos) << csv_text;
   EXPECT_NE(csv_text.find(",1500500,1000500,500000,"), std::string::npos) << csv_text;
   EXPECT_EQ(std::count(csv_text.begin(), csv_text.end(), '\n'), 1 + 6);
   EXPECT_NE(text.str().find("+50.0%"), std::string::npos) << text.str();  // fixed-queue's peak RSS on a.trace
@@ -147,7 +148,7 @@ TEST_F(CompareSweepTest, PrintersCarryTheSameFigures) {
 TEST_F(CompareSweepTest, ReportsListEveryRunWithItsStatus) {
   write_sweep_reports(load_sweep_results(dir_.root));
   const std::string csv = read_text(dir_.summary_csv());
-  EXPECT_EQ(csv.rfind("id,status,trace,label,backend,policy,allocator,mode,repetition,seed,cache_batch,peak_live_bytes,", 0), 0u);
+  EXPECT_EQ(csv.rfind("id,status,trace,label,backend,policy,allocator,mode,repetition,seed,knobs,cache_batch,peak_live_bytes,", 0), 0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 12);
   EXPECT_NE(csv.find(",failed,b.trace,no-oldest,"), std::string::npos);
   EXPECT_NE(csv.find("replay: out of ideas"), std::string::npos);
@@ -169,6 +170,36 @@ TEST_F(CompareSweepTest, CommandLinePrintsCsvAndRejectsBadFormats) {
   EXPECT_EQ(run_allocsim({"compare", dir_.root, "--baseline", "nosuch"}, log), 2);
   EXPECT_NE(read_text(log).find("baseline 'nosuch'"), std::string::npos);
   EXPECT_EQ(run_allocsim({"compare", scratch_.path("traces")}, log), 2);  // a directory without a plan
+}
+
+TEST(CompareBaselineChoice, KnobVariantsOfTheBaselineCompareWithItsOwnSettings) {
+  Scratch scratch;
+  scratch.write("traces/a.trace", "a");
+  const SweepSpec spec = load_sweep_spec(scratch.write("spec.json", R"({"trace_root": "traces", "traces": ["a.trace"],
+      "groups": [{"policies": ["adaptive", "fixed-queue"], "mode": ["virtual", "threaded"]},
+                 {"policies": ["adaptive", "fixed-queue"], "grid": {"queue_initial": [64]}}]})"));
+  const SweepPlan plan = expand_sweep(spec);
+  const SweepDir dir{scratch.path("sweep")};
+  SweepDirLock lock(dir);
+  write_plan(dir, make_plan_file(spec, plan, 1, 1));
+  for (const auto& r : plan.runs) {
+    PlannedRun tagged = r;  // peak RSS encodes the run: mode and knob setting
+    const double rss = (r.mode == "threaded" ? 2000 : 1000) + (r.knobs.empty() ? 0 : 64) + (r.label == "adaptive" ? 0 : 1);
+    nlohmann::json m = fixture_metrics(tagged);
+    m["summary"]["peak_rss_bytes"] = rss;
+    write_file_atomic(dir.result(r.id), m.dump());
+  }
+  const Comparison c = compare_sweep(load_sweep_results(dir.root), "adaptive");
+  const std::size_t rss = metric_index("peak_rss_bytes");
+  std::map<std::string, double> baseline_of;
+  for (const auto& row : c.traces[0].rows)
+    baseline_of[row.label + " " + row.mode + (row.knobs.empty() ? "" : " q64")] = *row.cells[rss].baseline;
+  EXPECT_EQ(baseline_of["adaptive virtual"], 1000);
+  EXPECT_EQ(baseline_of["adaptive threaded"], 2000);          // same mode
+  EXPECT_EQ(baseline_of["fixed-queue threaded"], 2000);
+  EXPECT_EQ(baseline_of["fixed-queue virtual"], 1000);
+  EXPECT_EQ(baseline_of["adaptive virtual q64"], 1000);       // the baseline policy at its own settings
+  EXPECT_EQ(baseline_of["fixed-queue virtual q64"], 1064);    // the same knob setting
 }
 
 std::string fixture(const std::string& name) { return std::string(ALLOCSIM_SOURCE_DIR) + "/tests/fixtures/sweep/" + name; }

@@ -35,7 +35,7 @@ TEST(PreloadEnv, UnknownPolicyIsOneLineAndTheDefaults) {
   EXPECT_NE(lines[0].find("adaptive"), std::string::npos) << "lists the presets: " << lines[0];
   const auto doc = read_json(dir.file("s.json"));
   EXPECT_TRUE(doc["run"]["policy"].is_null());
-  EXPECT_EQ(doc["run"]["config"]["queue_initial"], "256");
+  EXPECT_EQ(doc["run"]["config"]["queue_initial"], 256);
 }
 
 TEST(PreloadEnv, BadKnobsAreSkippedOneLineEach) {
@@ -51,8 +51,8 @@ TEST(PreloadEnv, BadKnobsAreSkippedOneLineEach) {
   EXPECT_NE(lines[1].find("'lots'"), std::string::npos) << lines[1];
   EXPECT_NE(lines[2].find("'justtext' is not key=value"), std::string::npos) << lines[2];
   const auto doc = read_json(dir.file("s.json"));
-  EXPECT_EQ(doc["run"]["config"]["queue_initial"], "256") << "the bad value left the default";
-  EXPECT_EQ(doc["run"]["config"]["queue_grow_step"], "8") << "the good knob still applies";
+  EXPECT_EQ(doc["run"]["config"]["queue_initial"], 256) << "the bad value left the default";
+  EXPECT_EQ(doc["run"]["config"]["queue_grow_step"], 8) << "the good knob still applies";
 }
 
 TEST(PreloadEnv, InvalidCombinationFallsBackToTheDefaults) {
@@ -66,8 +66,8 @@ TEST(PreloadEnv, InvalidCombinationFallsBackToTheDefaults) {
   ASSERT_EQ(lines.size(), 1u) << r.err;
   EXPECT_NE(lines[0].find("block_bytes"), std::string::npos) << lines[0];
   const auto doc = read_json(dir.file("s.json"));
-  EXPECT_EQ(doc["run"]["config"]["block_bytes"], "1048576");
-  EXPECT_EQ(doc["run"]["config"]["queue_adaptive"], "true") << "the policy was dropped too";
+  EXPECT_EQ(doc["run"]["config"]["block_bytes"], 1048576);
+  EXPECT_EQ(doc["run"]["config"]["queue_adaptive"], true) << "the policy was dropped too";
 }
 
 TEST(PreloadEnv, PolicyAndKnobsApplySilently) {
@@ -80,9 +80,9 @@ TEST(PreloadEnv, PolicyAndKnobsApplySilently) {
   EXPECT_EQ(r.err, "");
   const auto doc = read_json(dir.file("s.json"));
   EXPECT_EQ(doc["run"]["policy"], "no-oldest");
-  EXPECT_EQ(doc["run"]["config"]["oldest_first"], "false");
-  EXPECT_EQ(doc["run"]["config"]["queue_initial"], "64");
-  EXPECT_EQ(doc["run"]["config"]["thread_cache_slots"], "32");
+  EXPECT_EQ(doc["run"]["config"]["oldest_first"], false);
+  EXPECT_EQ(doc["run"]["config"]["queue_initial"], 64);
+  EXPECT_EQ(doc["run"]["config"]["thread_cache_slots"], 32);
 }
 
 TEST(PreloadEnv, StatsHaveTheMetricsLayoutWithoutTraceIdentity) {

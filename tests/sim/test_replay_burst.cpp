@@ -21,8 +21,9 @@ struct BurstTrace {
   std::uint64_t bursts_end_ns = 0;
 };
 
-// Each cycle: 200 allocations 50 ns apart, then their frees 50 ns apart,
-// then quiet. After the bursts, a slow tail of other-sized churn keeps
+// Each cycle: 200 allocations 300 ns apart (a burst several times longer
+// than the collector's wake-up latency, far faster than it refills), then
+// quiet, then their frees 50 ns apart, then quiet. After the bursts, a slow tail of other-sized churn keeps
 // waking the collector, which then finds the burst class's queue full.
 BurstTrace burst_trace() {
   BurstTrace t;
@@ -38,7 +39,8 @@ BurstTrace burst_trace() {
   for (int b = 0; b < kBursts; ++b) {
     std::uint64_t time = b * kCycleNs;
     const std::uint64_t first = id;
-    for (std::uint64_t i = 0; i < kBurstObjects; ++i, time += 50) add(Op::Malloc, id++, kBurstSize, time);
+    for (std::uint64_t i = 0; i < kBurstObjects; ++i, time += 300) add(Op::Malloc, id++, kBurstSize, time);
+    time = b * kCycleNs + kCycleNs / 2;
     for (std::uint64_t i = 0; i < kBurstObjects; ++i, time += 50) add(Op::Free, first + i, 0, time);
     t.bursts_end_ns = time;
   }

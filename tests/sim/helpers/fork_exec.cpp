@@ -1,7 +1,7 @@
 // Preload test helper: fork and exec under a preloaded malloc.
 //
 // Two threads churn the heap while the main thread forks children. Each
-// child allocates, frees and reallocates a few hundred thousand blocks (so
+// child allocates, frees and reallocates some 60 000 blocks (so
 // its own collector must run), checks every byte it wrote, forks a
 // grandchild that does the same, and then either execs this program again
 // ("exec-child N") or exits. The output depends only on the arguments.
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -47,7 +48,7 @@ std::uint64_t churn(std::uint64_t seed, int rounds) {
       live[slot] = nullptr;
       continue;
     }
-    const std::size_t n = 1 + next(seed) % (next(seed) % 16 == 0 ? 70000 : 600);
+    const std::size_t n = 1 + next(seed) % (next(seed) % 32 == 0 ? 20000 : 600);
     auto* p = static_cast<unsigned char*>(std::malloc(n));
     for (std::size_t b = 0; b < n; ++b) p[b] = static_cast<unsigned char>(slot + b);
     live[slot] = p;
@@ -64,11 +65,11 @@ int wait_status(pid_t pid) {
 }
 
 [[noreturn]] void run_child(const char* self, int i) {
-  const std::uint64_t sum = churn(1000 + i, 200000);
+  const std::uint64_t sum = churn(1000 + i, 60000);
   std::printf("child %d: churn %s\n", i, sum ? "ok" : "CORRUPTED");
   std::fflush(stdout);
   const pid_t grandchild = fork();
-  if (grandchild == 0) _exit(churn(5000 + i, 50000) ? 0 : 3);
+  if (grandchild == 0) _exit(churn(5000 + i, 20000) ? 0 : 3);
   std::printf("child %d: grandchild exit %d\n", i, wait_status(grandchild));
   std::fflush(stdout);
   if (i % 2 == 0) {
@@ -85,7 +86,7 @@ int wait_status(pid_t pid) {
 int main(int argc, char** argv) {
   if (argc > 2 && std::strcmp(argv[1], "exec-child") == 0) {
     const int i = std::atoi(argv[2]);
-    std::printf("exec-child %d: churn %s\n", i, churn(9000 + i, 100000) ? "ok" : "CORRUPTED");
+    std::printf("exec-child %d: churn %s\n", i, churn(9000 + i, 40000) ? "ok" : "CORRUPTED");
     return 0;
   }
   const int children = argc > 1 ? std::atoi(argv[1]) : 8;
@@ -94,7 +95,10 @@ int main(int argc, char** argv) {
   for (int w = 0; w < 2; ++w)
     workers.emplace_back([&stop, w] {
       std::uint64_t round = 0;
-      while (!stop.load()) churn(77 + w * 1000 + round++, 2000);
+      while (!stop.load()) {  // keeps the heap busy when fork comes, but leaves the CPUs to the children
+        churn(77 + w * 1000 + round++, 200);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
     });
   for (int i = 0; i < children; ++i) {
     std::fflush(stdout);  // the child must not inherit buffered output
@@ -108,6 +112,6 @@ int main(int argc, char** argv) {
   }
   stop.store(true);
   for (auto& t : workers) t.join();
-  std::printf("parent: churn %s\n", churn(42, 100000) ? "ok" : "CORRUPTED");
+  std::printf("parent: churn %s\n", churn(42, 40000) ? "ok" : "CORRUPTED");
   return 0;
 }

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Runs the allocator comparison of scripts/bench.sh and writes every run.
+
+Two kinds of work, each run in its own process and measured by the
+run_measured helper with wait4() (wall clock, user+system CPU of the
+process and every descendant it waited for, peak RSS of the largest):
+
+  replay   `allocsim replay TRACE --mode threaded` of each trace, with the
+           core under each policy (--policy P) and with --backend system
+           under each peer malloc (LD_PRELOAD; glibc: none). The replay's
+           own wall time (metrics: throughput.wall_seconds) is recorded too:
+           it leaves out reading the trace, which is the same for all.
+  program  a real program under each malloc via LD_PRELOAD (the core:
+           liballocsim.so with its default policy). Its stdout must equal
+           the glibc run's, else the run is marked as wrong.
+
+Runs are interleaved: each repetition visits every workload, and the
+order of the allocators rotates every repetition, so that a change in
+the machine's load hits all of them alike. Output: runs.csv (one row per
+run) in --out; scripts/bench_report.py turns it into the summary.
+"""
+import argparse
+import csv
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+RUN_FIELDS = ["kind", "workload", "config", "allocator", "rep", "wall_s", "cpu_s", "peak_rss_bytes",
+              "replay_wall_s", "exit_code", "output_ok"]
+POLICIES = ["adaptive", "fixed-queue", "no-oldest"]
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--allocsim", required=True, help="the allocsim binary")
+    p.add_argument("--preload", required=True, help="liballocsim.so")
+    p.add_argument("--helpers", required=True, help="directory of mt_prodcons and the preload test helpers")
+    p.add_argument("--source", required=True, help="the source tree (samples, fixtures)")
+    p.add_argument("--trace", action="append", default=[], metavar="NAME=PATH", help="a trace to replay")
+    p.add_argument("--peer", action="append", default=[], metavar="NAME=LIB",
+                   help="a peer malloc and the library to preload (empty for glibc)")
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--only", choices=["replay", "program"], help="run one kind of work only")
+    p.add_argument("--filter", default="", help="regex: only workloads whose name matches")
+    p.add_argument("--out", required=True, help="directory for runs.csv")
+    return p.parse_args()
+
+
+def programs(args):
+    src, helpers = Path(args.source), Path(args.helpers)
+    compile_out = Path(tempfile.gettempdir()) / f"allocsim_bench_{os.getpid()}.o"
+    return [
+        ("python-json", ["/usr/bin/python3", str(src / "traces/samples/src/py_workload.py")], None, {}),
+        ("python-json-malloc", ["/usr/bin/python3", str(src / "traces/samples/src/py_workload.py")], None,
+         {"PYTHONMALLOC": "malloc"}),
+        ("sqlite3", ["sqlite3", ":memory:"], str(src / "tests/sim/fixtures/preload_workload.sql"), {}),
+        ("mt-prodcons", [str(helpers / "mt_prodcons"), "20000"], None, {}),
+        ("g++-compile", ["g++", "-std=c++17", "-O1", "-c", str(src / "tests/sim/fixtures/compile_input.cc"),
+                         "-o", str(compile_out)], None, {}),
+        ("fork-exec", [str(helpers / "preload_fork_exec"), "4"], None, {}),
+        ("many-threads", [str(helpers / "preload_many_threads"), "250", "8"], None, {}),
+    ]
+
+
+def measure(args, argv, env_extra, stdin_path=None):
+    """Runs argv under run_measured; returns (wall_s, cpu_s, peak_rss_bytes, exit_code, stdout bytes)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ALLOCSIM_POLICY", "ALLOCSIM_SET",
+                                                            "ALLOCSIM_STATS")}
+    env.update(env_extra)
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile(suffix=".json") as cost:
+        # The preload is set for the program only, not for run_measured itself.
+        launcher = [str(Path(args.helpers) / "run_measured"), cost.name, "env"]
+        launcher += [f"{k}={v}" for k, v in env_extra.items()]
+        proc = subprocess.run(launcher + argv, stdin=stdin, stdout=out, stderr=subprocess.DEVNULL,
+                              env={k: v for k, v in env.items() if k not in env_extra})
+        out.seek(0)
+        output = out.read()
+        try:
+            c = json.load(open(cost.name))
+        except (OSError, ValueError):
+            c = {"wall_s": 0.0, "cpu_s": 0.0, "peak_rss_bytes": 0, "exit_code": proc.returncode}
+    if stdin_path:
+        stdin.close()
+    code = c["exit_code"] if c.get("signal", 0) == 0 else -c["signal"]
+    return c["wall_s"], c["cpu_s"], c["peak_rss_bytes"], code, output
+
+
+def replay_configs(args, peers):
+    configs = [(f"core:{p}", "allocsim-core", ["--policy", p], {}) for p in POLICIES]
+    for name, lib in peers:
+        configs.append((f"system:{name}", name, ["--backend", "system"], {"LD_PRELOAD": lib} if lib else {}))
+    return configs
+
+
+def program_configs(args, peers):
+    configs = [("core", "allocsim-core", {"LD_PRELOAD": args.preload})]
+    for name, lib in peers:
+        configs.append((name, name, {"LD_PRELOAD": lib} if lib else {}))
+    return configs
+
+
+def rotated(items, rep):
+    k = rep % len(items)
+    return items[k:] + items[:k]
+
+
+def run_replay(args, writer, rep, name, trace, configs):
+    for config, allocator, flags, env in rotated(configs, rep):
+        with tempfile.NamedTemporaryFile(suffix=".json") as metrics:
+            argv = [args.allocsim, "replay", trace, "--mode", "threaded", "-o", metrics.name] + flags
+            wall, cpu, rss, code, _ = measure(args, argv, env)
+            replay_wall = ""
+            if code == 0:
+                doc = json.load(open(metrics.name))
+                replay_wall = (doc.get("throughput") or {}).get("wall_seconds") or doc["host"]["wall_seconds"]
+        writer.writerow(dict(kind="replay", workload=name, config=config, allocator=allocator, rep=rep,
+                             wall_s=f"{wall:.6f}", cpu_s=f"{cpu:.6f}", peak_rss_bytes=rss,
+                             replay_wall_s=replay_wall and f"{replay_wall:.6f}", exit_code=code,
+                             output_ok=int(code == 0)))
+
+
+def run_program(args, writer, rep, workload, configs, reference):
+    name, argv, stdin, env = workload
+    for config, allocator, preload in rotated(configs, rep):
+        wall, cpu, rss, code, out = measure(args, argv, {**env, **preload}, stdin)
+        digest = hashlib.sha256(out).hexdigest()
+        if config == "glibc" and name not in reference and code == 0:
+            reference[name] = digest
+        ok = code == 0 and reference.get(name, digest) == digest
+        writer.writerow(dict(kind="program", workload=name, config=config, allocator=allocator, rep=rep,
+                             wall_s=f"{wall:.6f}", cpu_s=f"{cpu:.6f}", peak_rss_bytes=rss, replay_wall_s="",
+                             exit_code=code, output_ok=int(ok)))
+
+
+def main():
+    args = parse_args()
+    peers = [tuple(p.split("=", 1)) for p in args.peer]
+    traces = [tuple(t.split("=", 1)) for t in args.trace]
+    pattern = re.compile(args.filter)
+    traces = [t for t in traces if pattern.search(t[0])]
+    progs = [w for w in programs(args) if pattern.search(w[0])]
+    if args.only == "replay":
+        progs = []
+    if args.only == "program":
+        traces = []
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reference = {}
+    rconfigs, pconfigs = replay_configs(args, peers), program_configs(args, peers)
+    # glibc first in the first repetition, so every program has its reference output early.
+    pconfigs = sorted(pconfigs, key=lambda c: c[0] != "glibc")
+    total = args.reps * (len(traces) * len(rconfigs) + len(progs) * len(pconfigs))
+    done = 0
+    with open(out_dir / "runs.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=RUN_FIELDS)
+        writer.writeheader()
+        for rep in range(args.reps):
+            for name, trace in traces:
+                run_replay(args, writer, rep, name, trace, rconfigs)
+                done += len(rconfigs)
+                print(f"\rbench: {done}/{total} runs", end="", file=sys.stderr, flush=True)
+            for workload in progs:
+                run_program(args, writer, rep, workload, pconfigs, reference)
+                done += len(pconfigs)
+                print(f"\rbench: {done}/{total} runs", end="", file=sys.stderr, flush=True)
+            f.flush()
+    print(file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

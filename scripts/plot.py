@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+"""Plots of allocsim results, from a sweep directory or one metrics file.
+
+    scripts/plot.py results/demo                 # a sweep: writes results/demo/plots/
+    scripts/plot.py run.json -o run-plots        # one `allocsim replay -o` file
+    scripts/plot.py DIR --heatmap queue_initial,queue_grow_step --metric peak_footprint_bytes
+
+Writes PNGs and an index.html that shows them with the summary table:
+  queues_<trace>.png      queue target over time per size class, grow (^) and reclaim (v) events marked
+  memory_<trace>.png      live bytes, footprint and RSS over time, one line per policy
+  fragmentation.png       fragmentation at peak footprint, per policy per trace
+  peak_rss.png            peak RSS, per policy per trace
+  heatmap_<metric>.png    a metric over two swept knobs, one panel per trace
+
+Inputs are the files documented in docs/metrics.md and docs/reports.md. Needs python3 and
+matplotlib (Debian: python3-matplotlib); nothing else.
+"""
+import argparse
+import csv
+import html
+import json
+import math
+import os
+import re
+import sys
+from collections import OrderedDict, defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+MAX_CLASSES = 8  # queue plot: the most active size classes only, or the lines blur
+MIB = 1024.0 * 1024.0
+
+
+def fail(message):
+    print("plot.py: " + message, file=sys.stderr)
+    sys.exit(2)
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        fail("%s: %s" % (path, e))
+
+
+def safe_name(text):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+
+
+# ---------------------------------------------------------------- inputs
+
+class Run:
+    """One completed run: its summary.csv row and, loaded on demand, its metrics."""
+
+    def __init__(self, row, path, knobs, values):
+        self.row = row
+        self.path = path
+        self.knobs = knobs    # knob -> value the spec set for this run (empty: the policy as it is)
+        self.values = values  # every swept knob -> its value in this run, defaults included
+        self._metrics = None
+
+    @property
+    def metrics(self):
+        if self._metrics is None:
+            self._metrics = load_json(self.path)
+        return self._metrics
+
+    def get(self, key):
+        return self.row.get(key, "")
+
+    def number(self, key):
+        try:
+            return float(self.row[key])
+        except (KeyError, ValueError):
+            return None
+
+    def series_name(self):
+        mode = self.get("mode")
+        return self.get("label") + ("" if mode == "virtual" else " (%s)" % mode)
+
+
+def load_sweep(directory):
+    plan = load_json(os.path.join(directory, "plan.json"))
+    summary = os.path.join(directory, "summary.csv")
+    if not os.path.exists(summary):
+        fail("%s: no summary.csv (run allocsim sweep first)" % directory)
+    swept = plan.get("swept", [])
+    runs = []
+    with open(summary, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["status"] != "done":
+                continue
+            knobs = OrderedDict(kv.split("=", 1) for kv in row.get("knobs", "").split())
+            values = OrderedDict((k, row[k]) for k in swept if row.get(k, ""))
+            runs.append(Run(row, os.path.join(directory, "runs", row["id"] + ".json"), knobs, values))
+    return plan, swept, runs, summary
+
+
+def run_from_file(path):
+    m = load_json(path)
+    r = m.get("run", {})
+    label = r.get("policy") or (r.get("allocator") or {}).get("name", "run")
+    row = {"id": os.path.basename(path), "status": "done", "trace": os.path.basename(r.get("trace", "trace")),
+           "label": label, "mode": r.get("mode", ""), "backend": r.get("backend", "")}
+    run = Run(row, path, OrderedDict(), OrderedDict())
+    run._metrics = m
+    return run
+
+
+def representative(runs):
+    """The run that stands for a policy in time plots: fewest knobs set, then repetition 0."""
+    return min(runs, key=lambda r: (len(r.knobs), r.get("repetition") or "0", r.get("id")))
+
+
+def by_trace(runs):
+    out = OrderedDict()
+    for r in runs:
+        out.setdefault(r.get("trace"), []).append(r)
+    return out
+
+
+def series_per_policy(runs):
+    """One representative run per (label, mode); virtual runs first: their clocks agree."""
+    groups = OrderedDict()
+    for r in runs:
+        groups.setdefault((r.get("label"), r.get("mode")), []).append(r)
+    virtual = [representative(g) for (label, mode), g in groups.items() if mode == "virtual"]
+    return virtual or [representative(g) for g in groups.values()]
+
+
+# ---------------------------------------------------------------- time plots
+
+def time_axis(metrics):
+    t = metrics.get("timeline") or {}
+    seconds = [x / 1e9 for x in t.get("time_ns") or []]
+    unit = "virtual s" if metrics.get("run", {}).get("mode") == "virtual" else "wall s"
+    return seconds, unit
+
+
+def queue_run(runs, baseline):
+    """The run whose queues a trace's queue plot shows: the baseline policy's when its
+    queues move at all, else the policy whose queues move most (virtual mode preferred)."""
+    core = [r for r in runs if r.get("backend") == "core"]
+    core = [r for r in core if r.get("mode") == "virtual"] or core
+    if not core:
+        return None
+    per_label = OrderedDict()
+    for r in core:
+        per_label.setdefault(r.get("label"), []).append(r)
+    candidates = [representative(g) for g in per_label.values()]
+
+    def activity(r):
+        return sum(r.number(k) or 0 for k in ("queue_grow_events", "queue_reclaim_events"))
+    return max(candidates, key=lambda r: (r.get("label") == baseline and activity(r) > 0, activity(r)))
+
+
+def plot_queues(run, out_dir, trace):
+    m = run.metrics
+    t = m.get("timeline") or {}
+    targets, classes = t.get("queue_targets"), t.get("queue_classes") or []
+    if not targets or not classes:
+        return None
+    seconds, unit = time_axis(m)
+    column = {c: i for i, c in enumerate(classes)}
+    chunk_of = {c["class"]: c["chunk_bytes"] for c in m.get("classes") or []}
+    activity = defaultdict(int)
+    for c in m.get("classes") or []:
+        activity[c["chunk_bytes"]] = c.get("grow_events", 0) + c.get("reclaim_events", 0)
+    chosen = sorted(classes, key=lambda b: -activity.get(b, 0))[:MAX_CLASSES]
+    fig, ax = plt.subplots(figsize=(10, 5))
+    for chunk in sorted(chosen):
+        i = column[chunk]
+        line, = ax.step(seconds, [s[i] for s in targets], where="post", label="%d B" % chunk)
+        for kind, marker in (("queue_grow", "^"), ("queue_reclaim", "v")):
+            pts = [(e["t_ns"] / 1e9, e["value"]) for e in (m.get("events") or {}).get("log", [])
+                   if e.get("kind") == kind and chunk_of.get(e.get("class")) == chunk]
+            if pts:
+                ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, s=14, color=line.get_color())
+    logged = (m.get("events") or {}).get("dropped") or {}
+    note = "\nevent log keeps the first entries of each kind; not shown: %s" % ", ".join(
+        "%d %s" % (n, kind) for kind, n in logged.items()) if logged else ""
+    ax.set_title("%s — %s: queue target per size class, ^ grow, v reclaim%s" % (trace, run.series_name(), note), fontsize=8)
+    ax.set_xlabel(unit)
+    ax.set_ylabel("target (chunks)")
+    ax.legend(fontsize=7, ncol=2, title="chunk size", title_fontsize=7)
+    return save(fig, out_dir, "queues_%s.png" % safe_name(trace))
+
+
+def plot_memory(runs, out_dir, trace):
+    panels = (("live bytes", lambda m: (m.get("timeline") or {}).get("live_bytes")),
+              ("footprint", lambda m: (m.get("timeline") or {}).get("footprint_bytes")),
+              ("RSS", rss_series))
+    fig, axes = plt.subplots(3, 1, figsize=(10, 9), sharex=True)
+    drawn = False
+    for run in runs:
+        seconds, unit = time_axis(run.metrics)
+        for ax, (title, get) in zip(axes, panels):
+            values = get(run.metrics)
+            if values and len(values) == len(seconds):
+                ax.plot(seconds, [v / MIB for v in values], label=run.series_name(), linewidth=1)
+                drawn = True
+    if not drawn:
+        plt.close(fig)
+        return None
+    for ax, (title, _) in zip(axes, panels):
+        ax.set_ylabel(title + " (MiB)")
+        ax.grid(alpha=0.3)
+    axes[0].set_title("%s: memory over time per policy (RSS simulated in virtual mode)" % trace, fontsize=9)
+    axes[0].legend(fontsize=7, ncol=3)
+    axes[-1].set_xlabel(unit)
+    return save(fig, out_dir, "memory_%s.png" % safe_name(trace))
+
+
+def rss_series(m):
+    t = m.get("timeline") or {}
+    return t.get("sim_rss_bytes") or (m.get("host") or {}).get("timeline_rss_bytes")
+
+
+# ---------------------------------------------------------------- per-policy bars and heat maps
+
+def plot_bars(runs, out_dir, metric, title, scale, ylabel, name):
+    traces = list(by_trace(runs))
+    values = OrderedDict()  # series -> trace -> [values]
+    for r in runs:
+        if r.knobs:  # knob variants belong in heat maps
+            continue
+        v = r.number(metric)
+        if v is not None:
+            values.setdefault(r.series_name(), defaultdict(list))[r.get("trace")].append(v * scale)
+    if not values:
+        return None
+    fig, ax = plt.subplots(figsize=(min(20, max(8, 0.18 * len(traces) * len(values) + 2)), 5))
+    width = 0.8 / len(values)
+    for i, (series, per_trace) in enumerate(values.items()):
+        xs = [t + (i - (len(values) - 1) / 2) * width for t in range(len(traces))]
+        ys = [sum(per_trace[t]) / len(per_trace[t]) if per_trace[t] else 0 for t in traces]
+        ax.bar(xs, ys, width, label=series)
+    positive = [v for per_trace in values.values() for vs in per_trace.values() for v in vs if v > 0]
+    if positive and max(positive) / min(positive) > 1000:  # tiny traces dwarf the rest otherwise
+        ax.set_yscale("log")
+        ylabel += " (log scale)"
+    ax.set_xticks(range(len(traces)))
+    ax.set_xticklabels(traces, rotation=30, ha="right", fontsize=7)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, ncol=3)
+    ax.grid(axis="y", alpha=0.3)
+    return save(fig, out_dir, name)
+
+
+def numeric(value):
+    try:
+        return float(value.rstrip("KMGkmg")) * {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}.get(value[-1:].lower(), 1)
+    except ValueError:
+        return None
+
+
+def plot_heatmap(runs, out_dir, knob_x, knob_y, metric, label, mode):
+    cells = defaultdict(list)  # (trace, x, y) -> values, averaged over the other knobs and repetitions
+    for r in runs:
+        if (r.get("label"), r.get("mode")) != (label, mode):
+            continue
+        x, y, v = r.values.get(knob_x), r.values.get(knob_y), r.number(metric)
+        if x and y and v is not None:
+            cells[(r.get("trace"), x, y)].append(v)
+    if not cells:
+        return None
+    traces = list(OrderedDict.fromkeys(k[0] for k in cells))
+    xs = sorted({k[1] for k in cells}, key=lambda s: (numeric(s) is None, numeric(s) or 0, s))
+    ys = sorted({k[2] for k in cells}, key=lambda s: (numeric(s) is None, numeric(s) or 0, s))
+    cols = min(3, len(traces))
+    rows = math.ceil(len(traces) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
+    for ax in axes.flat[len(traces):]:
+        ax.axis("off")
+    for ax, trace in zip(axes.flat, traces):
+        grid = [[mean(cells.get((trace, x, y))) for x in xs] for y in ys]
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(len(xs)))
+        ax.set_xticklabels(xs, fontsize=7)
+        ax.set_yticks(range(len(ys)))
+        ax.set_yticklabels(ys, fontsize=7)
+        ax.set_xlabel(knob_x, fontsize=8)
+        ax.set_ylabel(knob_y, fontsize=8)
+        ax.set_title(trace, fontsize=8)
+        fig.colorbar(image, ax=ax)
+    fig.suptitle("%s of %s (%s mode) over %s x %s, mean over other knobs and repetitions"
+                 % (metric, label, mode, knob_x, knob_y), fontsize=9)
+    return save(fig, out_dir, "heatmap_%s_%s-%s.png" % (safe_name(metric), safe_name(label), mode))
+
+
+def swept_series(runs, knob_x, knob_y):
+    """(label, mode) pairs whose runs the spec swept over both knobs."""
+    return list(OrderedDict.fromkeys((r.get("label"), r.get("mode")) for r in runs
+                                     if knob_x in r.knobs and knob_y in r.knobs))
+
+
+def mean(values):
+    return sum(values) / len(values) if values else float("nan")
+
+
+def heatmap_knobs(runs, swept, requested):
+    if requested:
+        pair = requested.split(",")
+        if len(pair) != 2 or not all(pair):
+            fail("--heatmap takes two knobs: X,Y")
+        return pair
+    varied = [k for k in swept if len({r.knobs.get(k) for r in runs if k in r.knobs}) > 1]
+    return varied[:2] if len(varied) >= 2 else None
+
+
+def save(fig, out_dir, name):
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, name), dpi=90)
+    plt.close(fig)
+    return name
+
+
+# ---------------------------------------------------------------- index.html
+
+def table_html(path, limit=2000):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        return ""
+    head = "".join("<th>%s</th>" % html.escape(h) for h in rows[0])
+    body = "\n".join("<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(c) for c in r) for r in rows[1:limit + 1])
+    more = "<p>%d more rows in %s</p>" % (len(rows) - 1 - limit, html.escape(path)) if len(rows) - 1 > limit else ""
+    return "<table>\n<tr>%s</tr>\n%s\n</table>%s" % (head, body, more)
+
+
+def write_index(out_dir, title, description, images, table):
+    figures = "\n".join('<figure><img src="%s" alt="%s"><figcaption>%s</figcaption></figure>'
+                        % (html.escape(i), html.escape(i), html.escape(i)) for i in images)
+    page = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>%s</title>
+<style>body{font-family:sans-serif;margin:1.5em}img{max-width:100%%;border:1px solid #ccc}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 5px;text-align:right}
+th{background:#eee;position:sticky;top:0}figure{margin:1em 0}</style></head>
+<body><h1>%s</h1><p>%s</p>
+%s
+<h2>Summary</h2>
+%s
+</body></html>
+""" % (html.escape(title), html.escape(title), html.escape(description), figures, table)
+    with open(os.path.join(out_dir, "index.html"), "w") as f:
+        f.write(page)
+
+
+def summary_table_for_file(run):
+    s = run.metrics.get("summary") or {}
+    rows = [(k, v) for k, v in s.items() if not isinstance(v, (dict, list))]
+    for group in ("fragmentation", "collector_work"):
+        rows += [("%s.%s" % (group, k), v) for k, v in (s.get(group) or {}).items()]
+    body = "\n".join("<tr><th>%s</th><td>%s</td></tr>" % (html.escape(k), html.escape(str(v))) for k, v in rows)
+    return "<table>%s</table>" % body
+
+
+# ---------------------------------------------------------------- main
+
+def plot_sweep(directory, out_dir, args):
+    plan, swept, runs, summary = load_sweep(directory)
+    if not runs:
+        fail("%s: no completed runs to plot" % directory)
+    baseline = plan.get("spec", {}).get("baseline", "")
+    # Overviews first, then each trace's time plots.
+    images = [plot_bars(runs, out_dir, "frag_jw3_at_peak_footprint", "fragmentation at peak footprint "
+                        "(footprint / live - 1, Johnstone & Wilson measure 3)", 100, "%", "fragmentation.png"),
+              plot_bars(runs, out_dir, "peak_rss_bytes", "peak RSS (simulated in virtual mode, measured "
+                        "in threaded mode)", 1 / MIB, "MiB", "peak_rss.png")]
+    pair = heatmap_knobs(runs, swept, args.heatmap)
+    if pair:
+        for label, mode in swept_series(runs, *pair):
+            for metric in args.metric:
+                images.append(plot_heatmap(runs, out_dir, pair[0], pair[1], metric, label, mode))
+    for trace, trace_runs in by_trace(runs).items():
+        shown = queue_run(trace_runs, baseline)
+        if shown:
+            images.append(plot_queues(shown, out_dir, trace))
+        images.append(plot_memory(series_per_policy(trace_runs), out_dir, trace))
+    description = plan.get("spec", {}).get("description", "") + "  Baseline: %s. Source: %s" % (baseline, directory)
+    write_index(out_dir, "allocsim sweep: " + os.path.basename(os.path.abspath(directory)), description,
+                [i for i in images if i], table_html(summary))
+
+
+def plot_file(path, out_dir):
+    run = run_from_file(path)
+    trace = run.get("trace")
+    images = [plot_queues(run, out_dir, trace), plot_memory([run], out_dir, trace)]
+    write_index(out_dir, "allocsim run: " + os.path.basename(path), "%s, %s, %s mode" % (trace, run.get("label"), run.get("mode")),
+                [i for i in images if i], summary_table_for_file(run))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("input", help="a sweep directory, or one metrics JSON file")
+    parser.add_argument("-o", "--output", help="directory for the PNGs and index.html (default: DIR/plots, or FILE_plots)")
+    parser.add_argument("--heatmap", help="two swept knobs X,Y (default: the first two the sweep varies)")
+    parser.add_argument("--metric", action="append", help="summary.csv column for the heat maps (repeatable; "
+                        "default: peak_footprint_bytes and fallback_rate)")
+    args = parser.parse_args()
+    args.metric = args.metric or ["peak_footprint_bytes", "fallback_rate"]
+    is_dir = os.path.isdir(args.input)
+    if not is_dir and not os.path.isfile(args.input):
+        fail("%s: no such file or directory" % args.input)
+    out_dir = args.output or (os.path.join(args.input, "plots") if is_dir else os.path.splitext(args.input)[0] + "_plots")
+    os.makedirs(out_dir, exist_ok=True)
+    if is_dir:
+        plot_sweep(args.input, out_dir, args)
+    else:
+        plot_file(args.input, out_dir)
+    print("plot.py: wrote %s" % os.path.join(out_dir, "index.html"))
+
+
+if __name__ == "__main__":
+    main()
