@@ -51,18 +51,31 @@ void Collector::run_until_idle(std::uint64_t budget, std::uint64_t max_steps) {
     if (do_step(budget).idle) return;
 }
 
+// Threaded driver. An idle pass first naps for collector_nap_us with the
+// sleeping flag down (frees keep publishing, nobody pays for a wake-up),
+// and only an idle pass after the nap sleeps on the condition variable.
 void Collector::thread_main() {
+  bool napped = false;
   while (!stop_.load()) {
     if (fork_pending_.load(std::memory_order_acquire)) {  // prepare_fork wants step_mutex_: let it have it
       std::this_thread::sleep_for(std::chrono::microseconds(100));
       continue;
     }
-    bool idle;
+    StepResult r;
     {
       std::lock_guard step(step_mutex_);  // prepare_fork waits here for a whole step
-      idle = do_step(config_.step_budget).idle;
+      r = do_step(config_.step_budget, napped || config_.collector_nap_us == 0);
     }
-    if (!idle) continue;
+    if (!r.idle) {
+      napped = false;
+      continue;
+    }
+    if (!heap_.sleeping_.load()) {  // idle, not yet asleep: nap once, then look again
+      std::this_thread::sleep_for(std::chrono::microseconds(config_.collector_nap_us));
+      napped = true;
+      continue;
+    }
+    napped = false;
     std::unique_lock lock(heap_.sleep_mutex_);
     wake_cv_.wait(lock, [&] { return !heap_.sleeping_.load() || stop_.load(); });
   }
@@ -70,22 +83,25 @@ void Collector::thread_main() {
 
 // One pass = drain all garbage, then visit every class once. A step does
 // at most `budget` units and the next step resumes where it stopped.
-StepResult Collector::do_step(std::uint64_t budget) {
+StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
   counters_.steps.add();
   gather_bins();
   std::uint64_t units = 0;
   while (inbox_ && units < budget) {
     ChunkHeader* c = inbox_;
     inbox_ = garbage_next(c);
+    if (!inbox_) inbox_end_ = &inbox_;
     merge_in(c);
     ++units;
   }
   counters_.chunks_drained.add(units);
   bool finished = !inbox_;
-  while (finished && class_cursor_ < classes_.count()) {
-    const std::uint64_t used = visit_class(class_cursor_, budget - std::min(budget, units));
-    units += used;
-    if (units >= budget && class_needs(class_cursor_)) finished = false;
+  if (class_cursor_ == 0) refresh_active_classes();
+  if (!finished) units += refill_starving(budget / 4);
+  while (finished && class_cursor_ < active_.size()) {
+    const std::uint32_t c = active_[class_cursor_];
+    units += visit_class(c, budget - std::min(budget, units));
+    if (units >= budget && class_needs(c)) finished = false;
     else {
       ++class_cursor_;
       cursor_adapted_ = false;
@@ -101,8 +117,17 @@ StepResult Collector::do_step(std::uint64_t budget) {
   const bool idle = pass_units_ == 0 && !pass_changed_targets_;
   pass_units_ = 0;
   pass_changed_targets_ = false;
-  if (idle) result.idle = try_sleep();
+  if (idle) result.idle = may_sleep ? try_sleep() : true;
   return result;
+}
+
+// Classes without demand are neither refilled nor adapted, so a pass only
+// visits the ones that have had some; the list changes rarely.
+void Collector::refresh_active_classes() {
+  if (heap_.active_classes_.load(std::memory_order_acquire) == active_.size()) return;
+  active_.clear();
+  for (std::uint32_t c = 0; c < classes_.count(); ++c)
+    if (heap_.active(c)) active_.push_back(c);
 }
 
 void Collector::gather_bins() {
@@ -121,9 +146,8 @@ void Collector::gather_bins() {
   }
   if (!head) return;
   // New garbage goes behind what an earlier step could not finish.
-  ChunkHeader** end = &inbox_;
-  while (*end) end = &garbage_next(*end);
-  *end = head;
+  *inbox_end_ = head;
+  inbox_end_ = tail;
 }
 
 bool Collector::has_input() const {
@@ -215,8 +239,9 @@ void Collector::maybe_purge(ChunkHeader* chunk) {
 
 void Collector::file(ChunkHeader* chunk) {
   const std::uint32_t c = classes_.floor_class(chunk->size());
-  if (config_.hand_off && c < classes_.span_class() && heap_.active(c) && state_[c].target > 0 &&
-      heap_.queues_[c].size() == 0 && heap_.queues_[c].push(chunk)) {
+  // "Store the result back ... after checking to see if the queue for that
+  // size class is waiting for data": waiting = below its target.
+  if (config_.hand_off && c < classes_.span_class() && class_demand(c) > 0 && heap_.queues_[c].push(chunk)) {
     counters_.hand_offs.add();
     counters_.chunks_queued.add();
     heap_.emit({HeapEventKind::HandOff, c, kCollectorThread, chunk->size(), 1, 0});
@@ -235,6 +260,22 @@ std::uint64_t Collector::class_demand(std::uint32_t c) const {
 
 bool Collector::class_needs(std::uint32_t c) const { return class_demand(c) > 0 && !starved_[c]; }
 
+// Garbage arrives faster than steps drain it, so the pass (and its refill
+// phase) would not finish while threads carve fresh memory for every
+// allocation. Empty queues that threads want get refilled anyway, from what
+// is merged already.
+std::uint64_t Collector::refill_starving(std::uint64_t budget) {
+  std::uint64_t units = 0;
+  for (std::uint32_t i = 0; i < active_.size() && units < budget; ++i) {
+    const std::uint32_t c = active_[i];
+    if (heap_.queues_[c].size() != 0) continue;
+    const std::uint64_t got = refill(c, std::min(class_demand(c), budget - units));
+    counters_.chunks_queued.add(got);
+    units += got;
+  }
+  return units;
+}
+
 std::uint64_t Collector::visit_class(std::uint32_t c, std::uint64_t budget) {
   std::uint64_t units = 0;
   if (!cursor_adapted_) {
@@ -246,6 +287,7 @@ std::uint64_t Collector::visit_class(std::uint32_t c, std::uint64_t budget) {
   if (want == 0) return units;
   const std::uint64_t got = refill(c, want);
   if (got < want) starved_[c] = true;  // nothing more to be had this pass
+  if (got) state_[c].refilled = true;
   counters_.chunks_queued.add(got);
   return units + got;
 }
@@ -256,7 +298,12 @@ std::uint64_t Collector::adapt_target(std::uint32_t c) {
   if (!heap_.active(c)) return 0;
   ClassQueueState& s = state_[c];
   const std::uint64_t size = heap_.queues_[c].size();
-  if (size == 0) {
+  // A thread that found the queue empty since the last visit counts as an
+  // empty finding: the queue ran dry between passes.
+  const bool thread_found_empty = heap_.shared_[c].found_empty.exchange(false, std::memory_order_relaxed);
+  const bool refilled = std::exchange(s.refilled, false);
+  if (size == 0 || thread_found_empty) {
+    s.full_count = 0;
     ++s.empty_findings;
     if (!config_.queue_adaptive || s.target >= config_.queue_max) return 0;
     s.target = std::min(config_.queue_max, s.target + config_.queue_grow_step);
@@ -267,11 +314,18 @@ std::uint64_t Collector::adapt_target(std::uint32_t c) {
     heap_.emit({HeapEventKind::QueueGrow, c, kCollectorThread, 0, 0, s.target});
     return 0;
   }
-  if (size < s.target) return 0;
+  // Full means full and untouched: a queue that was refilled and taken from
+  // since the last visit is in use, however full this pass finds it.
+  const std::uint64_t taken = heap_.queues_[c].taken();
+  const bool used = taken != s.seen_taken;
+  s.seen_taken = taken;
+  if (size < s.target || used || refilled) return 0;
   ++s.full_findings;
   if (!config_.queue_adaptive || ++s.full_count <= config_.reclaim_after) return 0;
   s.full_count = 0;
-  return reclaim(c);
+  const std::uint64_t moved = reclaim(c);
+  s.seen_taken = heap_.queues_[c].taken();
+  return moved;
 }
 
 std::uint64_t Collector::reclaim(std::uint32_t c) {

@@ -29,7 +29,7 @@ namespace allocsim::allocator {
 struct StepResult {
   std::uint64_t units = 0;      // work done: chunks drained, queued or reclaimed
   bool pass_completed = false;  // the step finished a whole pass
-  bool idle = false;            // the pass found nothing to do; the collector is now asleep
+  bool idle = false;            // the pass found nothing to do (and, in stepped mode, the collector is now asleep)
 };
 
 struct ClassQueueState {
@@ -40,6 +40,8 @@ struct ClassQueueState {
   std::uint64_t reclaim_events = 0;
   std::uint64_t empty_findings = 0;
   std::uint64_t full_findings = 0;
+  std::uint64_t seen_taken = 0;  // the queue's taken() at the last visit
+  bool refilled = false;         // the last visit queued chunks (so this one finds it full by construction)
 };
 
 class Collector {
@@ -69,7 +71,8 @@ class Collector {
   friend class HeapChecker;
 
   void start_thread();  // threaded mode (Heap's constructor or Heap::start_collector)
-  StepResult do_step(std::uint64_t budget);
+  // An idle pass sets the sleeping flag only when may_sleep.
+  StepResult do_step(std::uint64_t budget, bool may_sleep = true);
   void gather_bins();
   bool has_input() const;
   void merge_in(ChunkHeader* chunk);
@@ -78,6 +81,7 @@ class Collector {
   void maybe_purge(ChunkHeader* chunk);
   void file(ChunkHeader* chunk);  // into its floor class's merge set, or to a starving queue
   std::uint64_t visit_class(std::uint32_t c, std::uint64_t budget);
+  std::uint64_t refill_starving(std::uint64_t budget);
   std::uint64_t class_demand(std::uint32_t c) const;
   bool class_needs(std::uint32_t c) const;
   std::uint64_t adapt_target(std::uint32_t c);
@@ -100,7 +104,10 @@ class Collector {
   std::vector<ClassQueueState> state_;
   std::vector<bool> starved_;          // the class's refill found nothing more this pass
   ChunkHeader* inbox_ = nullptr;       // garbage taken from bins, not yet merged
-  std::uint32_t class_cursor_ = 0;     // where the refill phase resumes
+  ChunkHeader** inbox_end_ = &inbox_;  // the last inbox chunk's link: appending is O(new garbage)
+  void refresh_active_classes();
+  InternalVector<std::uint32_t> active_;  // classes with demand, ascending: the only ones a pass visits
+  std::uint32_t class_cursor_ = 0;     // index into active_ where the refill phase resumes
   bool cursor_adapted_ = false;        // the class at the cursor had its target adapted this pass
   std::uint64_t pass_units_ = 0;       // work done so far in the current pass
   bool pass_changed_targets_ = false;

@@ -36,12 +36,12 @@ enum class HashKind : std::uint8_t { Xxh3, Boost };
   X(std::uint64_t, queue_grow_step, 4, "target growth when the collector finds a queue empty")       \
   X(std::uint64_t, queue_min, 4, "smallest target a reclaim may shrink a queue to")                  \
   X(std::uint64_t, queue_max, 16384, "largest target a queue may grow to (ring capacity)")           \
-  X(std::uint64_t, queue_max_bytes, 4u << 20, "cap on bytes a class queue may hold (0: no cap)")     \
+  X(std::uint64_t, queue_max_bytes, 256u << 10, "cap on bytes a class queue may hold (0: no cap)")     \
   X(std::uint64_t, reclaim_after, 16, "full findings (N) before a reclaim")                          \
   X(double, reclaim_fraction, 0.25, "share of a full queue moved back to the merge set on reclaim")  \
   X(bool, oldest_first, true, "refill from the oldest blocks first (false: arrival order)")          \
   X(bool, coalesce, true, "merge free chunks with their physical neighbours")                        \
-  X(bool, hand_off, true, "a merged chunk goes straight to its class's queue when that queue is empty") \
+  X(bool, hand_off, true, "a merged chunk goes straight to its class's queue while that queue is below target") \
   X(bool, free_to_cache, false, "frees refill the freeing thread's cache first (tcmalloc-like)")    \
   X(bool, refill_maps_blocks, true, "the collector maps new blocks when no free chunk can refill")   \
   X(bool, wake_on_starve, true, "a thread that finds its ready queue empty wakes the collector")     \
@@ -50,6 +50,7 @@ enum class HashKind : std::uint8_t { Xxh3, Boost };
   X(std::uint64_t, purge_min_bytes, 64u << 10, "smallest free chunk whose pages are purged")         \
   X(HashKind, hash, HashKind::Xxh3, "hash function of the merge sets: xxh3 or boost")                \
   X(std::uint64_t, step_budget, 4096, "work units (chunks handled) per collector pass in threaded mode") \
+  X(std::uint64_t, collector_nap_us, 50, "threaded: after an idle pass, nap this long before sleeping (0: sleep at once)") \
   X(bool, validate_frees, false, "check a freed pointer's block and headers before accepting it")
 
 struct Config {

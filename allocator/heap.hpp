@@ -111,6 +111,7 @@ class Heap {
 
   struct ClassShared {
     std::atomic<bool> active{false};  // some thread has wanted chunks of this class
+    std::atomic<bool> found_empty{false};  // a thread found the queue empty since the collector's last visit
   };
 
   BlockMeta* map_block(std::uint32_t thread);
@@ -118,7 +119,8 @@ class Heap {
   void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread);
   void free_large(ChunkHeader* marker, std::uint32_t thread);
   void note_demand(std::uint32_t c) {
-    if (!shared_[c].active.load(std::memory_order_relaxed)) shared_[c].active.store(true, std::memory_order_relaxed);
+    if (shared_[c].active.load(std::memory_order_relaxed)) return;
+    if (!shared_[c].active.exchange(true, std::memory_order_relaxed)) active_classes_.fetch_add(1, std::memory_order_release);
   }
   bool active(std::uint32_t c) const { return shared_[c].active.load(std::memory_order_relaxed); }
   void wake_collector(std::uint32_t thread);
@@ -143,6 +145,7 @@ class Heap {
 
   std::unique_ptr<ReadyQueue[]> queues_;  // one per class below the span class
   std::unique_ptr<ClassShared[]> shared_;
+  std::atomic<std::uint32_t> active_classes_{0};  // how many classes have seen demand
 
   mutable std::mutex blocks_mutex_;   // guards the block and large lists and stamps
   BlockMeta* blocks_ = nullptr;

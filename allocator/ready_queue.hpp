@@ -30,6 +30,9 @@ class ReadyQueue {
     return t > h ? static_cast<std::size_t>(t - h) : 0;
   }
 
+  // Chunks ever taken (by threads or a reclaim): moves only when someone takes.
+  std::uint64_t taken() const { return head_.load(std::memory_order_relaxed); }
+
   // Producer only. False when the ring is full.
   bool push(ChunkHeader* chunk) {
     const auto t = tail_.load(std::memory_order_relaxed);

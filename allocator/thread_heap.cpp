@@ -7,21 +7,15 @@
 #include "allocator/heap.hpp"
 
 namespace allocsim::allocator {
-namespace {
-
-#ifdef NDEBUG
-constexpr bool kDebugBuild = false;
-#else
-constexpr bool kDebugBuild = true;
-#endif
-
-}  // namespace
 
 ThreadHeap::ThreadHeap(Heap& heap)
     : heap_(heap),
       cache_slots_(static_cast<std::uint32_t>(std::min<std::uint64_t>(heap.config().thread_cache_slots, kMaxSlots))),
       cache_batch_(static_cast<std::uint32_t>(
           std::max<std::uint64_t>(1, std::min<std::uint64_t>(heap.config().cache_batch, cache_slots_ + 1)))),
+      free_to_cache_(heap.config().free_to_cache),
+      validate_frees_(kDebugBuild || heap.config().validate_frees),
+      largest_(heap.classes().largest()),
       caches_(heap.classes().count()) {
   id_ = heap_.register_thread(this);  // last: the collector may look at ready_bin_ from now on
 }
@@ -37,15 +31,14 @@ ThreadHeap::~ThreadHeap() {
 
 void* ThreadHeap::allocate(std::size_t n) {
   const std::uint64_t chunk = SizeClasses::chunk_for(n);
-  const SizeClasses& classes = heap_.classes_;
-  if (chunk == 0 || chunk > classes.largest()) [[unlikely]]
+  if (chunk - 1 >= largest_) [[unlikely]]  // chunk == 0 (overflow) wraps around
     return chunk ? allocate_large(n, kUnit) : nullptr;
-  const std::uint32_t c = classes.ceil_class(chunk);
-  counters_.mallocs.add();
+  const std::uint32_t c = heap_.classes_.ceil_class(chunk);
+  counters_.mallocs.add();  // cache hits are derived in counts()
   ClassCache& cache = caches_[c];
-  if (cache.count) [[likely]] {
-    counters_.cache_hits.add();
-    return cache.slots[--cache.count]->payload();
+  if (const std::uint32_t k = cache.count) [[likely]] {
+    cache.count = k - 1;
+    return cache.slots[k - 1]->payload();
   }
   return refill_or_fallback(c);
 }
@@ -68,6 +61,7 @@ void* ThreadHeap::refill_or_fallback(std::uint32_t c) {
     return batch[0]->payload();
   }
   counters_.queue_empty.add();
+  if (!heap_.shared_[c].found_empty.load(std::memory_order_relaxed)) heap_.shared_[c].found_empty.store(true, std::memory_order_relaxed);
   if (heap_.config_.wake_on_starve && heap_.collector_sleeping()) {
     counters_.wakeups_sent.add();
     heap_.wake_collector(id_);
@@ -165,23 +159,27 @@ void ThreadHeap::deallocate(void* p) {
   if (!p) return;
   ChunkHeader* h = ChunkHeader::of_payload(p);
   const std::uint32_t mark = h->prev_units();
-  if (mark == kLargeMark) {
-    counters_.large_frees.add();
-    heap_.free_large(h, id_);
-    return;
-  }
-  if (mark == kAlignedMark) {
+  if (mark >= kLargeMark) [[unlikely]] {  // kLargeMark or kAlignedMark
+    if (mark == kLargeMark) {
+      counters_.large_frees.add();
+      heap_.free_large(h, id_);
+      return;
+    }
     p = static_cast<char*>(p) - h->size();
     h = ChunkHeader::of_payload(p);
   }
-  if (kDebugBuild || heap_.config_.validate_frees) heap_.validate_free(p, h);
+  if (validate_frees_) [[unlikely]] heap_.validate_free(p, h);
   counters_.frees.add();
-  if (heap_.config_.free_to_cache) {
-    const std::uint32_t c = heap_.classes_.floor_class(h->size());
-    if (c < heap_.classes_.span_class() && caches_[c].count < cache_slots_) {
-      caches_[c].slots[caches_[c].count++] = h;
-      counters_.frees_to_cache.add();
-      return;
+  if (free_to_cache_) {
+    const std::uint64_t size = h->size();
+    if (size <= largest_) {
+      ClassCache& cache = caches_[heap_.classes_.floor_class(size)];
+      if (const std::uint32_t k = cache.count; k < cache_slots_) {
+        cache.slots[k] = h;
+        cache.count = k + 1;
+        counters_.frees_to_cache.add();
+        return;
+      }
     }
   }
   push_garbage(h);

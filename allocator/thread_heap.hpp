@@ -15,6 +15,12 @@ namespace allocsim::allocator {
 
 class Heap;
 
+#ifdef NDEBUG
+inline constexpr bool kDebugBuild = false;
+#else
+inline constexpr bool kDebugBuild = true;
+#endif
+
 class ThreadHeap {
  public:
   explicit ThreadHeap(Heap& heap);
@@ -38,7 +44,13 @@ class ThreadHeap {
   void flush();
 
   std::uint32_t id() const { return id_; }
-  ThreadCounts counts() const { return counters_.snapshot(); }
+  // Every class allocation is a cache hit, a queue refill or an empty queue,
+  // so the fast path counts one thing and cache_hits is derived.
+  ThreadCounts counts() const {
+    ThreadCounts c = counters_.snapshot();
+    c.cache_hits = c.mallocs - c.queue_refills - c.queue_empty;
+    return c;
+  }
 
  private:
   friend class Heap;
@@ -63,6 +75,9 @@ class ThreadHeap {
   std::uint32_t id_ = 0;
   const std::uint32_t cache_slots_;
   const std::uint32_t cache_batch_;
+  const bool free_to_cache_;     // hot config, read without going through heap_
+  const bool validate_frees_;
+  const std::uint64_t largest_;  // largest class size
   InternalArray<ClassCache> caches_;
   ChunkHeader* pending_ = nullptr;               // garbage not yet published (linked through payloads)
   std::atomic<ChunkHeader*> ready_bin_{nullptr}; // published garbage; the collector takes it

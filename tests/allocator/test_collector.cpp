@@ -134,6 +134,40 @@ TEST(QueueTarget, GrowsByTheStepEachTimeTheCollectorFindsItEmpty) {
   expect_ok(heap);
 }
 
+TEST(QueueTarget, AQueueInUseIsNotFullEvenAtItsTarget) {
+  Config cfg;
+  cfg.queue_initial = 16;
+  cfg.reclaim_after = 1;
+  Heap heap{cfg};
+  ThreadHeap t{heap};
+  const std::uint32_t c = heap.classes().ceil_class(kChunk);
+  std::vector<void*> ps{t.allocate(100)};
+  heap.collector().step(1u << 20);
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 8; ++i) ps.push_back(t.allocate(100));  // takes a batch each round
+    heap.collector().step(1u << 20);                           // refills it
+  }
+  EXPECT_EQ(heap.collector().queue_state(c).full_findings, 0u);
+  EXPECT_EQ(heap.collector().queue_state(c).reclaim_events, 0u);
+}
+
+TEST(QueueTarget, AThreadFindingTheQueueEmptyCountsAsAnEmptyFinding) {
+  Config cfg;
+  cfg.queue_initial = 8;
+  cfg.queue_grow_step = 4;
+  cfg.wake_on_starve = false;
+  Heap heap{cfg};
+  ThreadHeap t{heap};
+  const std::uint32_t c = heap.classes().ceil_class(kChunk);
+  void* first = t.allocate(100);
+  heap.collector().step(1u << 20);  // empty: 8 -> 12, refilled
+  for (int i = 0; i < 20; ++i) t.allocate(100);  // runs the queue dry, then falls back
+  t.deallocate(first);  // the next step hands it to the queue before visiting the class
+  heap.collector().step(1u << 20);
+  EXPECT_GT(heap.queue_length(c), 0u);
+  EXPECT_EQ(heap.collector().queue_state(c).target, 16u) << "the thread's finding counts though the visit sees chunks";
+}
+
 TEST(QueueTarget, FixedQueueNeverMoves) {
   Config cfg;
   cfg.queue_initial = 8;
@@ -160,8 +194,11 @@ TEST(QueueTarget, ReclaimsAFractionAfterNFullFindings) {
   t.allocate(100);
   heap.collector().step(1u << 20);  // found empty: 16 -> 20, refilled to 20
   ASSERT_EQ(heap.queue_length(c), 20u);
-  for (int pass = 0; pass < 3; ++pass) heap.collector().step(1u << 20);  // full 1..3: nothing yet
+  // The visit right after a refill finds the queue full by construction and
+  // does not count; then untouched full findings 1..3 change nothing.
+  for (int pass = 0; pass < 4; ++pass) heap.collector().step(1u << 20);
   EXPECT_EQ(heap.collector().queue_state(c).reclaim_events, 0u);
+  EXPECT_EQ(heap.collector().queue_state(c).full_findings, 3u);
   heap.collector().step(1u << 20);  // full 4 > N: reclaim 25%
   const ClassQueueState s = heap.collector().queue_state(c);
   EXPECT_EQ(s.reclaim_events, 1u);
