@@ -16,18 +16,20 @@
 #   scripts/bench.sh                    5 repetitions of everything (~5-10 min)
 #   scripts/bench.sh --reps 3 --only replay --filter larson
 #   scripts/bench.sh --quick            2 repetitions, smaller synthetic traces
+#   scripts/bench.sh --policies "adaptive free-to-cache"   core policies of the replays
 #   scripts/bench.sh --report DIR       print the tables of an earlier run again
 #   scripts/bench.sh --build-dir DIR    build (Release) and use DIR (default build-release)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
 
-reps=5 quick=0 only="" filter="" build_dir=build-release out_root=results/bench report=""
+policies="adaptive fixed-queue no-oldest" reps=5 quick=0 only="" filter="" build_dir=build-release out_root=results/bench report=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --reps) reps=${2:?--reps needs a value}; shift ;;
     --quick) quick=1 reps=2 ;;
+    --policies) policies=${2:?--policies needs a list}; shift ;;
     --only) only=${2:?--only needs replay or program}; shift ;;
     --filter) filter=${2:?--filter needs a regex}; shift ;;
     --build-dir) build_dir=${2:?--build-dir needs a value}; shift ;;
@@ -98,7 +100,7 @@ run_dir=$out_root/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run_dir"
 cat >"$run_dir/meta.json" <<EOF
 {
- "settings": {"reps": $reps, "synthetic_events": $events, "only": "${only:-all}", "filter": "$filter",
+ "settings": {"reps": $reps, "synthetic_events": $events, "only": "${only:-all}", "policies": "$policies", "filter": "$filter",
               "build_dir": "$build_dir", "mode": "threaded"},
  "versions": {"allocsim-core": "$("$allocsim" --version | cut -d' ' -f2) ($commit$dirty)",
               "glibc": "$(version libc6)", "jemalloc": "$(version libjemalloc2)",
@@ -107,7 +109,9 @@ cat >"$run_dir/meta.json" <<EOF
 }
 EOF
 
-python3 scripts/bench_run.py --allocsim "$allocsim" --preload "$preload" --helpers "$build_dir/bin" \
+policy_args=()
+for p in $policies; do policy_args+=(--policy "$p"); done
+python3 scripts/bench_run.py "${policy_args[@]}" --allocsim "$allocsim" --preload "$preload" --helpers "$build_dir/bin" \
   --source . --reps "$reps" --out "$run_dir" ${only:+--only "$only"} ${filter:+--filter "$filter"} \
   "${peers[@]}" "${traces[@]}"
 ln -sfn "$(basename "$run_dir")" "$out_root/latest"

@@ -32,7 +32,6 @@ from pathlib import Path
 
 RUN_FIELDS = ["kind", "workload", "config", "allocator", "rep", "wall_s", "cpu_s", "peak_rss_bytes",
               "replay_wall_s", "exit_code", "output_ok"]
-POLICIES = ["adaptive", "fixed-queue", "no-oldest"]
 
 
 def parse_args():
@@ -44,6 +43,7 @@ def parse_args():
     p.add_argument("--trace", action="append", default=[], metavar="NAME=PATH", help="a trace to replay")
     p.add_argument("--peer", action="append", default=[], metavar="NAME=LIB",
                    help="a peer malloc and the library to preload (empty for glibc)")
+    p.add_argument("--policy", action="append", default=[], help="a core policy for the replays (repeatable)")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--only", choices=["replay", "program"], help="run one kind of work only")
     p.add_argument("--filter", default="", help="regex: only workloads whose name matches")
@@ -92,7 +92,8 @@ def measure(args, argv, env_extra, stdin_path=None):
 
 
 def replay_configs(args, peers):
-    configs = [(f"core:{p}", "allocsim-core", ["--policy", p], {}) for p in POLICIES]
+    policies = args.policy or ["adaptive", "fixed-queue", "no-oldest"]
+    configs = [(f"core:{p}", "allocsim-core", ["--policy", p], {}) for p in policies]
     for name, lib in peers:
         configs.append((f"system:{name}", name, ["--backend", "system"], {"LD_PRELOAD": lib} if lib else {}))
     return configs

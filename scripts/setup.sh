@@ -12,7 +12,7 @@ packages=(
   # tests, micro-benchmarks, sanitizers and libFuzzer (clang's runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # trace handling, plots, reports
-  zstd gzip python3 python3-matplotlib sqlite3
+  zstd gzip bc python3 python3-matplotlib sqlite3
   # recording traces and comparing production allocators
   heaptrack ltrace libjemalloc2 libmimalloc2.0 libgoogle-perftools4 libtcmalloc-minimal4 hyperfine
 )

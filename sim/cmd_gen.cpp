@@ -1,9 +1,9 @@
 // allocsim gen SHAPE -o OUT [options]: writes a synthetic trace.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdio>
-#include <iostream>
 #include <sstream>
 
 #include "sim/commands.hpp"

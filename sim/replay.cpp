@@ -126,11 +126,11 @@ Metrics replay(traces::EventReader& reader, const ReplayRequest& request) {
   progress.finish();
 
   Metrics m;
+  m.events = recorder.finish();  // first: it closes the last fallback burst
   m.run = identity(reader, request, *backend);
   m.summary = summarize(r, *backend, recorder, is_virtual);
   m.counters = counters(r, *backend, r.threads);
   m.classes = backend->classes(recorder);
-  m.events = recorder.finish();
   m.timeline = std::move(r.timeline);
   m.latency = r.latency;
   m.throughput = r.throughput;
