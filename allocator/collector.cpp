@@ -323,6 +323,7 @@ std::uint64_t Collector::adapt_target(std::uint32_t c) {
   ++s.full_findings;
   if (!config_.queue_adaptive || ++s.full_count <= config_.reclaim_after) return 0;
   s.full_count = 0;
+  if (s.target <= config_.queue_min) return 0;  // cannot shrink: reclaiming would only churn
   const std::uint64_t moved = reclaim(c);
   s.seen_taken = heap_.queues_[c].taken();
   return moved;

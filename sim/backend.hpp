@@ -61,6 +61,9 @@ class Backend {
   virtual std::vector<std::pair<std::string, std::string>> config() const { return {}; }
 
   virtual std::unique_ptr<BackendThread> attach_thread() = 0;
+  // Whether destroying the backend returns every block (the core unmaps its
+  // heap); otherwise the replay frees what the trace left live, after measuring.
+  virtual bool releases_everything() const { return false; }
 
   // Bytes held from the OS now; where the figure comes from; whether it is
   // cheap enough to read after every event (else only at samples).

@@ -87,6 +87,7 @@ class CoreBackend final : public Backend {
   AllocatorIdentity identity() const override { return {"allocsim-core", ALLOCSIM_VERSION}; }
   std::vector<std::pair<std::string, std::string>> config() const override { return al::knob_values(heap_.config()); }
   std::unique_ptr<BackendThread> attach_thread() override { return std::make_unique<CoreThread>(*this); }
+  bool releases_everything() const override { return true; }
 
   std::uint64_t footprint() override { return heap_.mapped_bytes(); }
   std::string footprint_source() const override { return "mapped"; }

@@ -74,6 +74,16 @@ class ObjectTable {
   // Pages whose objects have all died since the last call; the caller
   // releases each (release_page) when nobody can read it any more.
   std::vector<std::uint64_t> take_dead_pages() { return std::exchange(dead_, {}); }
+
+  // Calls f(Slot&) for every live object, in id order.
+  template <typename F>
+  void for_each_live(F&& f) {
+    for (Page& p : pages_) {
+      if (!p.slots || p.live == 0) continue;
+      for (std::uint64_t i = 0; i < kPageSlots; ++i)
+        if (p.slots[i].size & kLive) f(p.slots[i]);
+    }
+  }
   bool has_dead_pages() const { return !dead_.empty(); }
   void release_page(std::uint64_t page);
 

@@ -8,6 +8,7 @@
 
 #include "sim/host_info.hpp"
 #include "sim/replay_engines.hpp"
+#include "sim/replay_worker.hpp"
 #include "sim/trace_hash.hpp"
 
 namespace allocsim::sim {
@@ -99,6 +100,15 @@ std::vector<CounterGroup> counters(const EngineResult& r, const Backend& backend
 }
 
 }  // namespace
+
+void free_leftovers(ObjectTable& table, Backend& backend) {
+  if (backend.releases_everything() || table.live_count() == 0) return;
+  const auto thread = backend.attach_thread();
+  table.for_each_live([&](ObjectTable::Slot& s) {
+    void* p = s.ptr.load(std::memory_order_acquire);
+    if (p && p != failed_allocation_marker()) thread->deallocate(p);
+  });
+}
 
 std::string_view mode_name(ReplayMode m) { return m == ReplayMode::Virtual ? "virtual" : "threaded"; }
 std::string_view backend_name(BackendKind b) { return b == BackendKind::Core ? "core" : "system"; }

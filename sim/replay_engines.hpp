@@ -10,6 +10,7 @@
 #include "sim/backend.hpp"
 #include "sim/event_recorder.hpp"
 #include "sim/metrics.hpp"
+#include "sim/object_table.hpp"
 #include "sim/progress.hpp"
 #include "sim/replay.hpp"
 #include "traces/event_reader.hpp"
@@ -39,6 +40,11 @@ EngineResult run_virtual(traces::EventReader& reader, const ReplayRequest& reque
                          EventRecorder& recorder, Progress& progress);
 EngineResult run_threaded(traces::EventReader& reader, const ReplayRequest& request, Backend& backend,
                           EventRecorder& recorder, Progress& progress);
+
+// Frees what the trace left live (leaks of the recorded program) through
+// `backend`, unless destroying the backend returns it all anyway. Call
+// after measuring: it changes the allocator's state.
+void free_leftovers(ObjectTable& table, Backend& backend);
 
 // Normalises a trace alignment for the backends: 0 for the default
 // (<= 16), else the next power of two.

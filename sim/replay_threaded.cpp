@@ -157,6 +157,7 @@ EngineResult ThreadedReplay::run() {
   r.final_rss = current_rss_bytes();
   r.peak_rss = peak_rss_bytes();
   r.check = backend_.check();
+  free_leftovers(ledger_.table(), backend_);
   r.timeline = timeline_.timeline();
   r.host_rss = timeline_.host_rss();
   return r;

@@ -126,6 +126,7 @@ EngineResult VirtualReplay::run() {
   }
   r.check = backend_.check();  // with every thread still attached, as the trace left them
   threads_.clear();
+  free_leftovers(ledger_.table(), backend_);
   r.timeline = timeline_.timeline();
   r.host_rss = timeline_.host_rss();
   return r;

@@ -137,6 +137,7 @@ class PlainSource final : public SourceBase {
   std::size_t read(char* buffer, std::size_t n) override {
     const std::string_view in = input();
     const std::size_t take = std::min(n, in.size());
+    if (take == 0) return 0;  // an empty view may have no data pointer
     std::memcpy(buffer, in.data(), take);
     raw_->consume(take);
     return take;

@@ -134,6 +134,22 @@ TEST(QueueTarget, GrowsByTheStepEachTimeTheCollectorFindsItEmpty) {
   expect_ok(heap);
 }
 
+TEST(QueueTarget, NoReclaimOnceTheTargetIsAtItsMinimum) {
+  Config cfg;
+  cfg.queue_initial = 4;
+  cfg.queue_min = 4;
+  cfg.queue_grow_step = 0;
+  cfg.reclaim_after = 1;
+  Heap heap{cfg};
+  ThreadHeap t{heap};
+  const std::uint32_t c = heap.classes().ceil_class(kChunk);
+  t.allocate(100);
+  for (int pass = 0; pass < 10; ++pass) heap.collector().step(1u << 20);
+  EXPECT_GT(heap.collector().queue_state(c).full_findings, 2u);
+  EXPECT_EQ(heap.collector().queue_state(c).reclaim_events, 0u);
+  EXPECT_TRUE(heap.collector().sleeping()) << "a pass with nothing to do is idle";
+}
+
 TEST(QueueTarget, AQueueInUseIsNotFullEvenAtItsTarget) {
   Config cfg;
   cfg.queue_initial = 16;

@@ -59,7 +59,7 @@ Metrics run(const std::string& policy, const BurstTrace& trace) {
 const ClassMetrics& burst_class(const Metrics& m) {
   for (const auto& c : m.classes)
     if (c.chunk_bytes == 48) return c;
-  throw std::logic_error("no 48-byte class");
+  throw std::logic_error("no 48-byte class among " + std::to_string(m.classes.size()) + " (backend " + m.run.backend + ", mode " + m.run.mode + ")");
 }
 
 TEST(ReplayBurst, AdaptiveGrowsTheQueueWhereFixedFallsBack) {

@@ -1,5 +1,6 @@
 // Threaded replay with real threads and cross-thread frees, small enough
 // to run under ThreadSanitizer (tests named "Concurrent" run there too).
+#include <mutex>
 #include <thread>
 
 #include "sim/replay_engines.hpp"
@@ -52,31 +53,41 @@ TEST(ReplayConcurrent, EveryPolicyKeepsTheHeapConsistent) {
   }
 }
 
-// A backend whose first allocation takes far longer than the stall timeout.
+// A backend whose first allocation takes far longer than the stall
+// timeout. Its blocks live until the backend dies (an aborted replay
+// leaves objects behind, and the leak checker must not mind).
 class StuckBackend final : public Backend {
  public:
   class Thread final : public BackendThread {
    public:
-    explicit Thread(std::atomic<bool>& first) : first_(first) {}
+    explicit Thread(StuckBackend& b) : b_(b) {}
     void* allocate(traces::Op, std::uint64_t size, std::uint32_t) override {
-      if (first_.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(400));
-      return std::malloc(size ? size : 1);
+      if (b_.first_.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(400));
+      return b_.block(size);
     }
-    void* reallocate(void* p, std::uint64_t, std::uint64_t size) override { return std::realloc(p, size); }
-    void deallocate(void* p) override { std::free(p); }
+    void* reallocate(void*, std::uint64_t, std::uint64_t size) override { return b_.block(size); }
+    void deallocate(void*) override {}
 
    private:
-    std::atomic<bool>& first_;
+    StuckBackend& b_;
   };
   std::string name() const override { return "stuck"; }
   AllocatorIdentity identity() const override { return {"stuck", "0"}; }
-  std::unique_ptr<BackendThread> attach_thread() override { return std::make_unique<Thread>(first_); }
+  std::unique_ptr<BackendThread> attach_thread() override { return std::make_unique<Thread>(*this); }
+  bool releases_everything() const override { return true; }
   std::uint64_t footprint() override { return 0; }
   std::string footprint_source() const override { return "none"; }
   bool footprint_is_cheap() const override { return true; }
 
  private:
+  void* block(std::uint64_t size) {
+    std::lock_guard lock(mutex_);
+    blocks_.push_back(std::make_unique<char[]>(size ? size : 1));
+    return blocks_.back().get();
+  }
   std::atomic<bool> first_{true};
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
 };
 
 TEST(ReplayConcurrent, AStalledReplayIsReportedNotHung) {
