@@ -1,5 +1,6 @@
 #include "sim/recorder_tools.hpp"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -76,10 +77,24 @@ Invocation heaptrack(const RecordRequest& r, const std::string& program, const s
   return inv;
 }
 
+// The first CPU this process may run on.
+std::string first_allowed_cpu() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &set)) return std::to_string(cpu);
+  return "0";
+}
+
+// ltrace 0.7's breakpoints race when a traced program's threads run on
+// several CPUs at once (threads die with SIGSEGV), so the program and ltrace
+// are pinned to one CPU, as the shared sample lt_mt_prodcons_x was recorded.
 Invocation ltrace(const RecordRequest& r, const std::string& program, const std::string& base) {
   Invocation inv;
   const std::string log = base + ".txt";
-  inv.argv = {need_executable("ltrace", "ltrace"), "-F", ltrace_config(r), "-f", "-ttt", "-T", "-e", "-*",
+  inv.argv = {need_executable("taskset", "util-linux"), "-c", first_allowed_cpu(),
+              need_executable("ltrace", "ltrace"), "-F", ltrace_config(r), "-f", "-ttt", "-T", "-e", "-*",
               "-x", kLtraceFunctions, "-o", log, program};
   inv.outputs = {log};
   inv.extension = ".txt";
