@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "sim/command_line.hpp"
 #include "sim/commands.hpp"
 #include "sim/trace_options.hpp"
 #include "traces/event_writer.hpp"
@@ -52,24 +53,14 @@ int cmd_convert(const std::vector<std::string>& args) {
       ("to", po::value(&a.to)->default_value(a.to)->value_name("native|csv"),
        "output format; auto: csv for a .csv/.txt name, native otherwise");
   add_trace_read_options(visible, a.read);
-  po::options_description all;
-  all.add(visible).add_options()("input", po::value(&a.input));
-  po::positional_options_description positional;
-  positional.add("input", 1);
   try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end()))
-                  .options(all).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::ostringstream text;
-      text << visible;
+    if (parse_command_line(args, visible, "input", a.input)) {
       fmt::print("usage: allocsim convert IN -o OUT [options]\n\n"
                  "Reads a trace of any format and writes it as allocsim's native binary format\n"
                  "(docs/trace-format.md) or as CSV. The output appears only when complete.\n\n{}",
-                 text.str());
+                 options_text(visible));
       return kExitOk;
     }
-    po::notify(vm);
     if (a.input.empty()) throw std::invalid_argument("missing IN (see allocsim convert --help)");
     if (a.output.empty()) throw std::invalid_argument("missing -o OUT");
     return run(a);

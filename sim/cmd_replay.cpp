@@ -9,6 +9,7 @@
 
 #include "allocator/config.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/command_line.hpp"
 #include "sim/commands.hpp"
 #include "sim/metrics_io.hpp"
 #include "sim/paths.hpp"
@@ -96,26 +97,16 @@ int cmd_replay(const std::vector<std::string>& args) {
       ("output,o", po::value(&a.json_out)->value_name("FILE"), "write the metrics JSON here (atomically) instead of stdout")
       ("csv", po::value(&a.csv_out)->value_name("FILE"), "write a CSV header and one row for this run (atomically)");
   add_trace_read_options(visible, a.read);
-  po::options_description all;
-  all.add(visible).add_options()("trace", po::value(&a.trace));
-  po::positional_options_description positional;
-  positional.add("trace", 1);
   try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end()))
-                  .options(all).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::ostringstream text;
-      text << visible;
+    if (parse_command_line(args, visible, "trace", a.trace)) {
       fmt::print("usage: allocsim replay TRACE [options]\n\n"
                  "Replays a trace (heaptrack, ltrace, mtrace, csv, native) through the allocator core under a\n"
                  "policy, or through the system allocator, and writes metrics (docs/metrics.md; the modes and\n"
                  "the virtual cost model: docs/replay.md). Exit codes: 0 ok, 1 heap check failed, 2 bad input.\n\n"
                  "{}\n{}",
-                 text.str(), knob_help());
+                 options_text(visible), knob_help());
       return kExitOk;
     }
-    po::notify(vm);
     if (a.trace.empty()) throw std::invalid_argument("missing TRACE (see allocsim replay --help)");
     return run(a);
   } catch (const po::error& e) {

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "sim/command_line.hpp"
 #include "sim/commands.hpp"
 #include "sim/trace_options.hpp"
 #include "sim/trace_stats_report.hpp"
@@ -37,25 +38,15 @@ int cmd_stats(const std::vector<std::string>& args) {
   po::options_description visible("Options");
   visible.add_options()("help,h", "this text")("json", po::bool_switch(&a.json), "print JSON (schema: sim/trace_stats_report.hpp)");
   add_trace_read_options(visible, a.read);
-  po::options_description all;
-  all.add(visible).add_options()("trace", po::value(&a.trace));
-  po::positional_options_description positional;
-  positional.add("trace", 1);
   try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end()))
-                  .options(all).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::ostringstream text;
-      text << visible;
+    if (parse_command_line(args, visible, "trace", a.trace)) {
       fmt::print("usage: allocsim stats TRACE [options]\n\n"
                  "Reads a trace of any format once and prints its counts, peak and final live bytes,\n"
                  "temporary allocations, cross-thread and unknown frees, size and lifetime histograms\n"
                  "and what the reader repaired. For heaptrack files also heaptrack_print's figures.\n\n{}",
-                 text.str());
+                 options_text(visible));
       return kExitOk;
     }
-    po::notify(vm);
     if (a.trace.empty()) throw std::invalid_argument("missing TRACE (see allocsim stats --help)");
     return run(a);
   } catch (const po::error& e) {
