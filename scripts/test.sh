@@ -66,6 +66,12 @@ summary() {
   echo "==> summary after $(elapsed $(( SECONDS - started )))"
   [[ ${#passed[@]} -eq 0 ]] || echo "  passed:  ${passed[*]}"
   [[ ${#failed[@]} -eq 0 ]] || echo "  FAILED:  ${failed[*]}"
+  # CI shows only the tail of this output: name the failing tests here.
+  local dir log
+  for dir in "$build" "$build-asan" "$build-tsan"; do
+    log=$dir/Testing/Temporary/LastTestsFailed.log
+    [[ -s $log ]] && echo "  failing tests in $dir: $(cut -d: -f2- "$log" | tr '\n' ' ')"
+  done
   [[ ${#skipped[@]} -eq 0 ]] || echo "  skipped: ${skipped[*]}"
   local tail=""
   [[ ${#skipped[@]} -eq 0 ]] || tail=", ${#skipped[@]} skipped"
@@ -83,6 +89,7 @@ no_aslr() {
   fi
 }
 
+rm -f "$build"{,-asan,-tsan}/Testing/Temporary/LastTestsFailed.log
 stage setup bash scripts/setup.sh || { summary; exit 1; }
 
 if stage build bash scripts/build.sh; then

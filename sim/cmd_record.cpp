@@ -1,4 +1,4 @@
-// allocsim record [--tool heaptrack|ltrace|mtrace] -o OUT [--ltrace-config FILE] -- CMD ARGS...
+// allocsim record [--tool heaptrack|ltrace|mtrace] -o OUT [--ltrace-config FILE] [--attempts N] -- CMD ARGS...
 #include <fmt/core.h>
 
 #include <boost/program_options.hpp>
@@ -51,7 +51,9 @@ int cmd_record(const std::vector<std::string>& args) {
       ("tool", po::value(&tool)->default_value(tool)->value_name("heaptrack|ltrace|mtrace"), "the recorder")
       ("output,o", po::value(&request.output)->value_name("OUT"), "native trace to write (required)")
       ("ltrace-config", po::value(&request.ltrace_config)->value_name("FILE"),
-       "ltrace prototype file (default: the installed alloc.ltrace.conf)");
+       "ltrace prototype file (default: the installed alloc.ltrace.conf)")
+      ("attempts", po::value(&request.attempts)->default_value(request.attempts)->value_name("N"),
+       "runs in all when ltrace breaks the program (its \"unexpected breakpoint\" bug with threads)");
   po::options_description all;
   all.add(visible).add_options()("command", po::value(&request.command)->multitoken());
   po::positional_options_description positional;
@@ -74,6 +76,7 @@ int cmd_record(const std::vector<std::string>& args) {
     }
     po::notify(vm);
     request.tool = parse_record_tool(tool);
+    if (request.attempts < 1) throw std::invalid_argument("--attempts must be at least 1");
     if (request.output.empty()) throw std::invalid_argument("missing -o OUT");
     if (request.command.empty()) throw std::invalid_argument("missing the program: allocsim record -o OUT -- CMD ARGS...");
     return report(request, record_program(request));

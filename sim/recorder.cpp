@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
+#include <cstdio>
 #include <cstring>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -147,6 +148,20 @@ void convert(RecordOutcome& out, RecordTool tool, const std::string& destination
   }
 }
 
+// Runs the recorder once and tells how the program ended.
+ProgramEnd run_recorder(const RecordRequest& request, const Invocation& inv) {
+  const int status = run_attached(inv.argv, inv.env);
+  if (request.tool != RecordTool::Ltrace) return end_from_status(status, request.tool == RecordTool::Heaptrack);
+  ProgramEnd end = check_ltrace_log(inv.outputs.front());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {  // ltrace itself failed (e.g. ptrace not permitted)
+    const ProgramEnd own = end_from_status(status, false);
+    end.problem += std::string(end.problem.empty() ? "" : "; ") + "ltrace " +
+                   (own.signal.empty() ? "exited with status " + std::to_string(*own.exit_status)
+                                       : "was killed by " + own.signal);
+  }
+  return end;
+}
+
 }  // namespace
 
 RecordTool parse_record_tool(const std::string& name) {
@@ -173,19 +188,13 @@ RecordOutcome record_program(const RecordRequest& request) {
   std::error_code ec;
   if (!fs::is_directory(out_dir, ec)) throw RecordSetupError(out_dir.string() + ": no such directory for -o");
   const Invocation inv = plan_recording(request, program, request.output + "." + record_tool_name(request.tool));
-  for (const auto& stale : inv.outputs) fs::remove(stale, ec);  // "wrote nothing" must not find an old file
-  const int status = run_attached(inv.argv, inv.env);
   RecordOutcome out;
-  if (request.tool == RecordTool::Ltrace) {
-    out.end = check_ltrace_log(inv.outputs.front());
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {  // ltrace itself failed (e.g. ptrace not permitted)
-      const ProgramEnd own = end_from_status(status, false);
-      out.end.problem += std::string(out.end.problem.empty() ? "" : "; ") + "ltrace " +
-                         (own.signal.empty() ? "exited with status " + std::to_string(*own.exit_status)
-                                             : "was killed by " + own.signal);
-    }
-  } else {
-    out.end = end_from_status(status, request.tool == RecordTool::Heaptrack);
+  for (int attempt = 1;; ++attempt) {
+    for (const auto& stale : inv.outputs) fs::remove(stale, ec);  // "wrote nothing" must not find an old file
+    out.end = run_recorder(request, inv);
+    if (!out.end.recorder_fault || attempt >= request.attempts) break;
+    std::fprintf(stderr, "allocsim record: %s; recording again (attempt %d of %d)\n", out.end.problem.c_str(),
+                 attempt + 1, request.attempts);
   }
   std::string produced;
   for (const auto& candidate : inv.outputs)

@@ -107,6 +107,44 @@ TEST(Record, CrashUnderEachRecorderKeepsAPartialRecording) {
   }
 }
 
+// A stand-in ltrace that loses a breakpoint on its first run only (a
+// counter file beside it), as ltrace 0.7 does now and then with threads.
+std::string flaky_ltrace(const ScratchDir& dir) {
+  const std::string script = dir.file("ltrace");
+  std::ofstream(script) << "#!/bin/sh\n"
+                           "while [ $# -gt 1 ]; do [ \"$1\" = -o ] && log=$2; shift; done\n"
+                           "runs=$(cat " << dir.file("runs") << " 2>/dev/null || echo 0)\n"
+                           "echo $((runs + 1)) > " << dir.file("runs") << "\n"
+                           "if [ \"$runs\" = 0 ]; then\n"
+                           "  printf '7 1.0 unexpected breakpoint at 0x4000\\n7 1.1 +++ killed by SIGSEGV +++\\n' > \"$log\"\n"
+                           "else\n"
+                           "  printf '7 1.0 malloc@libc.so.6(10) = 0x5000 <0.000010>\\n7 1.1 free@libc.so.6(0x5000) = <void> <0.000010>\\n"
+                           "7 1.2 +++ exited (status 0) +++\\n' > \"$log\"\n"
+                           "fi\n";
+  fs::permissions(script, fs::perms::owner_all);
+  return dir.file("");
+}
+
+TEST(Record, LtracesOwnCrashIsRecordedAgain) {
+  ScratchDir dir;
+  const std::string path = flaky_ltrace(dir) + ":" + std::getenv("PATH");
+  const RunResult r = record({"--tool", "ltrace", "-o", dir.file("t"), "--", "true"}, {{"PATH", path}});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.err.find("recording again (attempt 2 of 3)"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(dir.file("runs")), "2\n");
+  EXPECT_EQ(read_native(dir.file("t")).events, 2u);
+}
+
+TEST(Record, OneAttemptKeepsLtracesCrashAsPartial) {
+  ScratchDir dir;
+  const std::string path = flaky_ltrace(dir) + ":" + std::getenv("PATH");
+  const RunResult r = record({"--tool", "ltrace", "--attempts", "1", "-o", dir.file("t"), "--", "true"}, {{"PATH", path}});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_NE(r.err.find("ltrace hit an unexpected breakpoint"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(dir.file("runs")), "1\n");
+  EXPECT_FALSE(fs::exists(dir.file("t")));
+}
+
 TEST(Record, ProgramFailureIsReportedAndTheRecordingKept) {
   ScratchDir dir;
   const std::string out = dir.file("fail.trace");
@@ -158,6 +196,7 @@ TEST(RecordLtraceCheck, KilledOrUnfinishedPidsMakeItPartial) {
   EXPECT_FALSE(end.complete());
   EXPECT_EQ(end.signal, "SIGSEGV");
   EXPECT_NE(end.problem.find("pid 100 (SIGSEGV)"), std::string::npos) << end.problem;
+  EXPECT_FALSE(end.recorder_fault) << "the program crashed by itself: not ltrace's fault";
 
   write(dir.file("cut"),
         "100 1.0 malloc@libc.so.6(10) = 0x5000 <0.000010>\n"
@@ -169,6 +208,21 @@ TEST(RecordLtraceCheck, KilledOrUnfinishedPidsMakeItPartial) {
 
   end = check_ltrace_log(dir.file("missing"));
   EXPECT_FALSE(end.complete());
+}
+
+// ltrace 0.7 losing a breakpoint in a threaded program, as seen in a real log.
+TEST(RecordLtraceCheck, AnUnexpectedBreakpointIsLtracesFault) {
+  ScratchDir dir;
+  write(dir.file("log"),
+        "200 1.0 malloc@libc.so.6(504 <unfinished ...>\n"
+        "201 1.1 unexpected breakpoint at 0x558ea7fff97a\n"
+        "201 1.2 --- SIGSEGV (Segmentation fault) ---\n"
+        "201 1.3 +++ killed by SIGSEGV +++\n"
+        "200 1.4 +++ killed by SIGSEGV +++\n");
+  const ProgramEnd end = check_ltrace_log(dir.file("log"));
+  EXPECT_FALSE(end.complete());
+  EXPECT_TRUE(end.recorder_fault);
+  EXPECT_NE(end.problem.find("unexpected breakpoint"), std::string::npos) << end.problem;
 }
 
 }  // namespace
