@@ -11,7 +11,13 @@ namespace allocsim::allocator {
 Collector::Collector(Heap& heap) : heap_(heap), config_(heap.config_), classes_(heap.classes_) {
   for (std::uint32_t c = 0; c <= classes_.count(); ++c)
     sets_.push_back(std::make_unique<MergeSet>(config_.hash, merge_counters_));
+  oldest_ = std::make_unique<OldestIndex[]>(classes_.count() + 1);
   state_.resize(classes_.count());
+  for (std::uint32_t c = 0; c < classes_.count(); ++c) {
+    std::uint64_t limit = heap_.queues_[c].capacity();
+    if (config_.queue_max_bytes) limit = std::min(limit, std::max<std::uint64_t>(1, config_.queue_max_bytes / classes_.size(c)));
+    queue_limit_.push_back(limit);
+  }
   starved_.assign(classes_.count(), false);
   for (auto& s : state_) s.target = s.peak_target = config_.queue_initial;
 }
@@ -188,9 +194,9 @@ ChunkHeader* Collector::coalesce(ChunkHeader* chunk) {
   bool merged = false;
   if (chunk->prev_units() != 0) {
     ChunkHeader* p = chunk->predecessor();
-    MergeSet& set = *sets_[classes_.floor_class(p->size())];
-    if (set.contains(p)) {
-      set.erase(p);
+    const std::uint32_t pc = classes_.floor_class(p->size());
+    if (sets_[pc]->contains(p)) {
+      remove_free(pc, p);
       p->set_next(p->size() + chunk->size());
       chunk = p;
       merged = true;
@@ -199,9 +205,9 @@ ChunkHeader* Collector::coalesce(ChunkHeader* chunk) {
   }
   ChunkHeader* s = chunk->successor();
   if (s->next.load(std::memory_order_relaxed) != 0) {  // not the block's sentinel
-    MergeSet& set = *sets_[classes_.floor_class(s->size())];
-    if (set.contains(s)) {
-      set.erase(s);
+    const std::uint32_t sc = classes_.floor_class(s->size());
+    if (sets_[sc]->contains(s)) {
+      remove_free(sc, s);
       chunk->set_next(chunk->size() + s->size());
       merged = true;
       counters_.merges.add();
@@ -247,13 +253,12 @@ void Collector::file(ChunkHeader* chunk) {
     heap_.emit({HeapEventKind::HandOff, c, kCollectorThread, chunk->size(), 1, 0});
     return;
   }
-  sets_[c]->insert(chunk);
+  add_free(c, chunk);
 }
 
 std::uint64_t Collector::class_demand(std::uint32_t c) const {
   if (!heap_.active(c)) return 0;
-  std::uint64_t cap = std::min<std::uint64_t>(state_[c].target, heap_.queues_[c].capacity());
-  if (config_.queue_max_bytes) cap = std::min(cap, std::max<std::uint64_t>(1, config_.queue_max_bytes / classes_.size(c)));
+  const std::uint64_t cap = std::min(state_[c].target, queue_limit_[c]);
   const std::uint64_t have = heap_.queues_[c].size();
   return cap > have ? cap - have : 0;
 }
@@ -300,7 +305,8 @@ std::uint64_t Collector::adapt_target(std::uint32_t c) {
   const std::uint64_t size = heap_.queues_[c].size();
   // A thread that found the queue empty since the last visit counts as an
   // empty finding: the queue ran dry between passes.
-  const bool thread_found_empty = heap_.shared_[c].found_empty.exchange(false, std::memory_order_relaxed);
+  std::atomic<bool>& found = heap_.shared_[c].found_empty;
+  const bool thread_found_empty = found.load(std::memory_order_relaxed) && found.exchange(false, std::memory_order_relaxed);
   const bool refilled = std::exchange(s.refilled, false);
   if (size == 0 || thread_found_empty) {
     s.full_count = 0;
@@ -362,46 +368,54 @@ std::uint64_t Collector::block_age_key(const ChunkHeader* h) const {
   return (b->stamp << 32) | (b->offset_of(h) / kUnit);
 }
 
+void Collector::add_free(std::uint32_t c, ChunkHeader* chunk) {
+  sets_[c]->insert(chunk);
+  if (oldest_[c].tracking()) oldest_[c].inserted(block_age_key(chunk), chunk);
+}
+
+void Collector::remove_free(std::uint32_t c, ChunkHeader* chunk) {
+  if (oldest_[c].tracking()) oldest_[c].erased(block_age_key(chunk));
+  sets_[c]->erase(chunk);
+}
+
+// The seed's sort, done once per many refills: a scan of the whole set
+// keeps the oldest max(want, kOldestBatch) sorted in oldest_[c], which
+// then serves refills until it runs dry (counted as one sort of the set).
+ChunkHeader* Collector::take_free(std::uint32_t c, std::uint64_t want) {
+  constexpr std::size_t kOldestBatch = 64;
+  MergeSet& set = *sets_[c];
+  ChunkHeader* chunk = set.front();
+  if (config_.oldest_first && set.size() > 1) {
+    chunk = oldest_[c].oldest();
+    if (!chunk) {
+      scratch_.clear();
+      set.for_each([&](ChunkHeader* h) { scratch_.push_back({block_age_key(h), h}); });
+      counters_.sorts.add();
+      counters_.sorted_chunks.add(scratch_.size());
+      oldest_[c].rebuild(scratch_, std::max<std::size_t>(want, kOldestBatch));
+      chunk = oldest_[c].oldest();
+    }
+  }
+  remove_free(c, chunk);
+  return chunk;
+}
+
 // Takes `want` chunks of the class's own merge set into its queue: the
-// oldest blocks first when only some are wanted, all of them unsorted
-// when demand takes every one (or in arrival order with oldest_first off).
+// oldest blocks first when only some are wanted, all of them in arrival
+// order when demand takes every one (or with oldest_first off).
 std::uint64_t Collector::refill_from_own(std::uint32_t c, std::uint64_t want) {
   MergeSet& set = *sets_[c];
-  if (set.empty()) return 0;
-  const bool sort = config_.oldest_first && want < set.size();
   std::uint64_t got = 0;
-  if (sort) {
-    scratch_.clear();
-    set.for_each([&](ChunkHeader* h) { scratch_.push_back({block_age_key(h), h}); });
-    std::partial_sort(scratch_.begin(), scratch_.begin() + want, scratch_.end(),
-                      [](const AgedChunk& a, const AgedChunk& b) { return a.age < b.age; });
-    counters_.sorts.add();
-    counters_.sorted_chunks.add(scratch_.size());
-    for (; got < want; ++got) {
-      set.erase(scratch_[got].chunk);
-      carve_into_queue(c, scratch_[got].chunk, 1);
-    }
+  if (config_.oldest_first && want < set.size()) {
+    for (; got < want; ++got) carve_into_queue(c, take_free(c, want - got), 1);
     return got;
   }
   while (got < want && !set.empty()) {
     ChunkHeader* h = set.front();
-    set.erase(h);
+    remove_free(c, h);
     got += carve_into_queue(c, h, 1);
   }
   return got;
-}
-
-ChunkHeader* Collector::pick_oldest(MergeSet& set) {
-  if (!config_.oldest_first || set.size() == 1) return set.front();
-  ChunkHeader* best = nullptr;
-  std::uint64_t best_age = UINT64_MAX;
-  set.for_each([&](ChunkHeader* h) {
-    const std::uint64_t age = block_age_key(h);
-    if (age < best_age) best_age = age, best = h;
-  });
-  counters_.sorts.add();
-  counters_.sorted_chunks.add(set.size());
-  return best;
 }
 
 // "If not enough are available then divide up chunks from the next size up";
@@ -411,9 +425,7 @@ std::uint64_t Collector::refill_by_split(std::uint32_t c, std::uint64_t want) {
   while (got < want) {
     ChunkHeader* big = nullptr;
     for (std::uint32_t d = c + 1; d <= classes_.span_class() && !big; ++d) {
-      if (sets_[d]->empty()) continue;
-      big = pick_oldest(*sets_[d]);
-      sets_[d]->erase(big);
+      if (!sets_[d]->empty()) big = take_free(d, 1);
     }
     if (!big) {
       if (!config_.refill_maps_blocks) break;

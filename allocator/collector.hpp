@@ -23,6 +23,7 @@
 #include "allocator/counters.hpp"
 #include "allocator/heap.hpp"
 #include "allocator/merge_set.hpp"
+#include "allocator/oldest_index.hpp"
 
 namespace allocsim::allocator {
 
@@ -89,7 +90,12 @@ class Collector {
   std::uint64_t refill_from_own(std::uint32_t c, std::uint64_t want);
   std::uint64_t refill_by_split(std::uint32_t c, std::uint64_t want);
   std::uint64_t carve_into_queue(std::uint32_t c, ChunkHeader* big, std::uint64_t want);
-  ChunkHeader* pick_oldest(MergeSet& set);
+  // Merge-set membership goes through these two, which keep oldest_ exact.
+  void add_free(std::uint32_t c, ChunkHeader* chunk);
+  void remove_free(std::uint32_t c, ChunkHeader* chunk);
+  // Removes and returns the chunk of class c's merge set to hand out next:
+  // the oldest (oldest_first), else the first to arrive. The set is not empty.
+  ChunkHeader* take_free(std::uint32_t c, std::uint64_t want);
   std::uint64_t reclaim(std::uint32_t c);
   bool try_sleep();
   void thread_main();
@@ -102,6 +108,7 @@ class Collector {
   MergeCounters merge_counters_;
   std::vector<std::unique_ptr<MergeSet>> sets_;  // classes_.count() + 1 (the span class)
   std::vector<ClassQueueState> state_;
+  std::vector<std::uint64_t> queue_limit_;  // the most a class's queue may hold (ring capacity, queue_max_bytes)
   std::vector<bool> starved_;          // the class's refill found nothing more this pass
   ChunkHeader* inbox_ = nullptr;       // garbage taken from bins, not yet merged
   ChunkHeader** inbox_end_ = &inbox_;  // the last inbox chunk's link: appending is O(new garbage)
@@ -111,11 +118,8 @@ class Collector {
   bool cursor_adapted_ = false;        // the class at the cursor had its target adapted this pass
   std::uint64_t pass_units_ = 0;       // work done so far in the current pass
   bool pass_changed_targets_ = false;
-  struct AgedChunk {
-    std::uint64_t age;  // block_age_key(): (block stamp, offset in block)
-    ChunkHeader* chunk;
-  };
-  InternalVector<AgedChunk> scratch_;  // oldest-block ordering (no malloc on the collector's path)
+  std::unique_ptr<OldestIndex[]> oldest_;  // per merge set (oldest_first)
+  InternalVector<AgedChunk> scratch_;      // a merge set's members while oldest_ is rebuilt (no malloc)
 
   std::thread thread_;
   std::mutex step_mutex_;  // held around each threaded step (Heap::prepare_fork)

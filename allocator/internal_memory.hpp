@@ -74,6 +74,14 @@ class InternalVector {
     if (size_ == capacity_) grow();
     data_[size_++] = v;
   }
+  void insert_at(std::size_t i, const T& v) {  // keeps order
+    if (size_ == capacity_) grow();
+    for (std::size_t j = size_; j > i; --j) data_[j] = data_[j - 1];
+    data_[i] = v;
+    ++size_;
+  }
+  void pop_back() { --size_; }
+  T& back() { return data_[size_ - 1]; }
   void erase_at(std::size_t i) {  // keeps order
     for (std::size_t j = i + 1; j < size_; ++j) data_[j - 1] = data_[j];
     --size_;

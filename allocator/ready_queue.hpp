@@ -4,10 +4,11 @@
 // collector itself when it reclaims).
 //
 // Invariants: head <= tail, tail - head <= capacity. The producer writes
-// slot t % capacity only while t - head < capacity, so no slot in
+// slot t & mask only while t - head < capacity, so no slot in
 // [head, tail) is ever overwritten; a consumer reads [h, h + k) and then
 // claims it with one CAS on head, retrying if another consumer won.
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -21,9 +22,15 @@ class ReadyQueue {
   ReadyQueue() = default;
   ReadyQueue(const ReadyQueue&) = delete;
   ReadyQueue& operator=(const ReadyQueue&) = delete;
-  void init(std::size_t capacity) { slots_ = InternalArray<std::atomic<ChunkHeader*>>(capacity); }
+  // The ring is a power of two (slot = index & mask, no division on the
+  // hot paths); at most `capacity` chunks are held.
+  void init(std::size_t capacity) {
+    capacity_ = capacity;
+    slots_ = InternalArray<std::atomic<ChunkHeader*>>(std::bit_ceil(capacity));
+    mask_ = slots_.size() - 1;
+  }
 
-  std::size_t capacity() const { return slots_.size(); }
+  std::size_t capacity() const { return capacity_; }
   std::size_t size() const {
     const auto t = tail_.load(std::memory_order_acquire);
     const auto h = head_.load(std::memory_order_acquire);
@@ -37,7 +44,7 @@ class ReadyQueue {
   bool push(ChunkHeader* chunk) {
     const auto t = tail_.load(std::memory_order_relaxed);
     if (t - head_.load(std::memory_order_acquire) >= capacity()) return false;
-    slots_[t % capacity()].store(chunk, std::memory_order_relaxed);
+    slots_[t & mask_].store(chunk, std::memory_order_relaxed);
     tail_.store(t + 1, std::memory_order_release);
     return true;
   }
@@ -49,7 +56,7 @@ class ReadyQueue {
       const auto t = tail_.load(std::memory_order_acquire);
       if (t <= h) return 0;
       const std::size_t k = static_cast<std::size_t>(t - h) < max ? static_cast<std::size_t>(t - h) : max;
-      for (std::size_t i = 0; i < k; ++i) out[i] = slots_[(h + i) % capacity()].load(std::memory_order_relaxed);
+      for (std::size_t i = 0; i < k; ++i) out[i] = slots_[(h + i) & mask_].load(std::memory_order_relaxed);
       if (head_.compare_exchange_weak(h, h + k, std::memory_order_acq_rel, std::memory_order_acquire)) return k;
     }
   }
@@ -57,11 +64,13 @@ class ReadyQueue {
   // For check() on a quiescent heap: visits every queued chunk.
   template <typename F>
   void for_each(F&& f) const {
-    for (auto i = head_.load(); i < tail_.load(); ++i) f(slots_[i % capacity()].load(std::memory_order_relaxed));
+    for (auto i = head_.load(); i < tail_.load(); ++i) f(slots_[i & mask_].load(std::memory_order_relaxed));
   }
 
  private:
   InternalArray<std::atomic<ChunkHeader*>> slots_;
+  std::size_t capacity_ = 0;
+  std::uint64_t mask_ = 0;
   alignas(64) std::atomic<std::uint64_t> head_{0};
   alignas(64) std::atomic<std::uint64_t> tail_{0};
 };
