@@ -38,7 +38,13 @@ ClassQueueState Collector::queue_state(std::uint32_t c) const { return state_[c]
 
 StepResult Collector::step(std::uint64_t budget) {
   heap_.sleeping_.store(false, std::memory_order_seq_cst);  // running, so awake
-  return do_step(budget);
+  auto hash_ops = [&] { return merge_counters_.lookups.get() + merge_counters_.inserts.get() + merge_counters_.erases.get(); };
+  const std::uint64_t hashed = hash_ops(), sorted = counters_.sorted_chunks.get(), mapped = counters_.blocks_mapped.get();
+  StepResult r = do_step(budget);
+  r.hash_ops = hash_ops() - hashed;
+  r.sorted_chunks = counters_.sorted_chunks.get() - sorted;
+  r.blocks_mapped = counters_.blocks_mapped.get() - mapped;
+  return r;
 }
 
 void Collector::stop_thread() {
@@ -115,7 +121,7 @@ StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
   }
   counters_.work_units.add(units);
   pass_units_ += units;
-  StepResult result{units, false, false};
+  StepResult result{units, false, false, 0, 0, 0};
   if (!finished) return result;
   class_cursor_ = 0;
   counters_.passes.add();

@@ -115,11 +115,7 @@ class CoreBackend final : public Backend {
   bool has_stepped_collector() const override { return virtual_; }
   CollectorStep step_collector(std::uint64_t budget) override {
     const al::StepResult r = heap_.collector().step(budget);
-    const al::CollectorCounts now = heap_.collector().counts();
-    const al::CollectorCounts d = now - last_;
-    last_ = now;
-    return {r.units, d.hash_lookups + d.hash_inserts + d.hash_erases, d.sorted_chunks, d.blocks_mapped,
-            r.pass_completed, r.idle};
+    return {r.units, r.hash_ops, r.sorted_chunks, r.blocks_mapped, r.pass_completed, r.idle};
   }
   void quiesce() override {
     if (virtual_) return;
@@ -151,7 +147,6 @@ class CoreBackend final : public Backend {
   CoreObserver observer_;
   std::unique_ptr<SimulatedOs> sim_os_;
   al::Heap heap_;
-  al::CollectorCounts last_{};
   mutable std::mutex mutex_;  // merged_ (threads retire concurrently in threaded mode)
   std::vector<ClassTally> merged_;
 };

@@ -10,6 +10,7 @@
 #include "sim/replay_engines.hpp"
 #include "sim/replay_worker.hpp"
 #include "sim/trace_hash.hpp"
+#include "traces/prefetch_reader.hpp"
 
 namespace allocsim::sim {
 namespace {
@@ -115,6 +116,10 @@ std::string_view backend_name(BackendKind b) { return b == BackendKind::Core ? "
 
 Metrics replay(const ReplayRequest& request) {
   auto reader = traces::open_trace(request.trace, request.read);
+  // A whole-trace replay reads on a second thread; a replay cut short by
+  // max_events reads inline, so that the figures the reader counted stop
+  // where the replay did.
+  if (request.config.replay.max_events == 0) reader = traces::read_ahead(std::move(reader));
   const std::string hash = trace_file_hash(request.trace);
   Metrics m = replay(*reader, request);
   m.run.trace_hash = hash;

@@ -43,7 +43,9 @@ void run_random(Config cfg, std::uint64_t seed, int ops) {
       const std::size_t align = (rng() % 10 == 0) ? std::size_t(16) << (rng() % 9) : 0;
       void* p = align ? t.allocate_aligned(n, align) : (rng() % 5 == 0 ? t.allocate_zeroed(n) : t.allocate(n));
       ASSERT_NE(p, nullptr);
-      if (align) ASSERT_EQ(addr(p) % align, 0u);
+      if (align) {
+        ASSERT_EQ(addr(p) % align, 0u);
+      }
       const auto fill = static_cast<unsigned char>(rng());
       std::memset(p, fill, n);
       live.push_back({static_cast<unsigned char*>(p), n, fill});
