@@ -10,10 +10,6 @@ namespace {
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-[[noreturn]] void bad_value(std::string_view key, std::string_view value, std::string_view expected) {
-  throw ConfigError("bad value " + quoted(value) + " for knob " + quoted(key) + ": expected " +
-                    std::string(expected));
-}
 
 void parse(std::string_view key, std::string_view text, std::uint64_t& out) {
   // Accepts plain integers and K/M/G suffixes (powers of 1024).
@@ -31,7 +27,7 @@ void parse(std::string_view key, std::string_view text, std::uint64_t& out) {
   std::uint64_t n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n > UINT64_MAX / scale)
-    bad_value(key, text, "a non-negative integer (optionally with K, M or G)");
+    bad_knob_value(key, text, "a non-negative integer (optionally with K, M or G)");
   out = n * scale;
 }
 
@@ -39,13 +35,13 @@ void parse(std::string_view key, std::string_view v, double& out) {
   std::string s(v);
   char* end = nullptr;
   out = std::strtod(s.c_str(), &end);
-  if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(out)) bad_value(key, v, "a number");
+  if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(out)) bad_knob_value(key, v, "a number");
 }
 
 void parse(std::string_view key, std::string_view v, bool& out) {
   if (v == "true" || v == "1" || v == "yes" || v == "on") out = true;
   else if (v == "false" || v == "0" || v == "no" || v == "off") out = false;
-  else bad_value(key, v, "true or false");
+  else bad_knob_value(key, v, "true or false");
 }
 
 void parse(std::string_view key, std::string_view v, ReleaseRule& out) {
@@ -53,13 +49,13 @@ void parse(std::string_view key, std::string_view v, ReleaseRule& out) {
   else if (v == "literal") out = ReleaseRule::Literal;
   else if (v == "always") out = ReleaseRule::Always;
   else if (v == "never") out = ReleaseRule::Never;
-  else bad_value(key, v, "no-demand, literal, always or never");
+  else bad_knob_value(key, v, "no-demand, literal, always or never");
 }
 
 void parse(std::string_view key, std::string_view v, HashKind& out) {
   if (v == "xxh3") out = HashKind::Xxh3;
   else if (v == "boost") out = HashKind::Boost;
-  else bad_value(key, v, "xxh3 or boost");
+  else bad_knob_value(key, v, "xxh3 or boost");
 }
 
 std::string format(std::uint64_t v) { return std::to_string(v); }
@@ -73,16 +69,10 @@ std::string format(double v) {
   return os.str();
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 bool is_power_of_two(std::uint64_t v) { return v && !(v & (v - 1)); }
 
 void require(bool ok, std::string_view key, const std::string& value, std::string_view expected) {
-  if (!ok) bad_value(key, value, expected);
+  if (!ok) bad_knob_value(key, value, expected);
 }
 
 }  // namespace
@@ -112,7 +102,7 @@ const std::vector<KnobInfo>& knobs() {
 }
 
 void set_knob(Config& config, std::string_view key, std::string_view value) {
-  value = trim(value);
+  value = trim_blanks(value);
 #define ALLOCSIM_KNOB_SET(type, name, def, meaning) \
   if (key == #name) return parse(key, value, config.name);
   ALLOCSIM_KNOBS(ALLOCSIM_KNOB_SET)
@@ -136,24 +126,38 @@ std::vector<std::pair<std::string, std::string>> knob_values(const Config& confi
   return out;
 }
 
-void apply_config_file(Config& config, const std::string& path) {
+[[noreturn]] void bad_knob_value(std::string_view key, std::string_view value, std::string_view expected) {
+  throw ConfigError("bad value " + quoted(value) + " for knob " + quoted(key) + ": expected " + std::string(expected));
+}
+
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+void for_each_config_line(const std::string& path, const std::function<void(std::string_view, std::string_view)>& set) {
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot open config file");
   std::string raw;
   for (int line_no = 1; std::getline(in, raw); ++line_no) {
     std::string_view line = raw;
     if (auto c = line.find_first_of("#;"); c != std::string_view::npos) line = line.substr(0, c);
-    line = trim(line);
+    line = trim_blanks(line);
     if (line.empty()) continue;
     const auto eq = line.find('=');
     const auto where = path + ":" + std::to_string(line_no) + ": ";
     if (eq == std::string_view::npos) throw ConfigError(where + "expected 'key = value', got '" + raw + "'");
     try {
-      set_knob(config, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+      set(trim_blanks(line.substr(0, eq)), trim_blanks(line.substr(eq + 1)));
     } catch (const ConfigError& e) {
       throw ConfigError(where + e.what());
     }
   }
+}
+
+void apply_config_file(Config& config, const std::string& path) {
+  for_each_config_line(path, [&](std::string_view key, std::string_view value) { set_knob(config, key, value); });
   try {
     config.validate();
   } catch (const ConfigError& e) {

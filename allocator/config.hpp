@@ -3,6 +3,7 @@
 // default and a one-line meaning. Policies (configs/policies/*.ini) are
 // presets of these knobs, never copies of code.
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -86,6 +87,13 @@ std::vector<std::pair<std::string, std::string>> knob_values(const Config& confi
 // Applies an INI-style file of `key = value` lines ('#' and ';' start
 // comments) on top of `config`. Errors name the file and line.
 void apply_config_file(Config& config, const std::string& path);
+
+// The pieces every key = value table shares (this one, sim's replay knobs).
+// for_each_config_line calls set(key, value) for each line of such a file,
+// and puts "path:line: " before the ConfigError of a bad line.
+void for_each_config_line(const std::string& path, const std::function<void(std::string_view, std::string_view)>& set);
+[[noreturn]] void bad_knob_value(std::string_view key, std::string_view value, std::string_view expected);
+std::string_view trim_blanks(std::string_view s);
 
 std::string_view to_string(ReleaseRule r);
 std::string_view to_string(HashKind h);

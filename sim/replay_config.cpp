@@ -1,7 +1,6 @@
 #include "sim/replay_config.hpp"
 
 #include <charconv>
-#include <fstream>
 
 #include "allocator/policy.hpp"
 
@@ -12,14 +11,10 @@ using allocator::ConfigError;
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-[[noreturn]] void bad_value(std::string_view key, std::string_view value, std::string_view expected) {
-  throw ConfigError("bad value " + quoted(value) + " for knob " + quoted(key) + ": expected " + std::string(expected));
-}
-
 void parse(std::string_view key, std::string_view v, std::uint64_t& out) {
   std::uint64_t n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) bad_value(key, v, "a non-negative integer");
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) allocator::bad_knob_value(key, v, "a non-negative integer");
   out = n;
 }
 
@@ -28,17 +23,11 @@ void parse(std::string_view key, std::string_view v, Touch& out) {
   else if (v == "first") out = Touch::First;
   else if (v == "pages") out = Touch::Pages;
   else if (v == "all") out = Touch::All;
-  else bad_value(key, v, "none, first, pages or all");
+  else allocator::bad_knob_value(key, v, "none, first, pages or all");
 }
 
 std::string format(std::uint64_t v) { return std::to_string(v); }
 std::string format(Touch t) { return std::string(to_string(t)); }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 // One key of either table: replay knobs first, then the allocator's
 // (whose error names unknown keys).
@@ -48,30 +37,14 @@ void set_any(RunConfig& run, std::string_view key, std::string_view value) {
 }
 
 void apply_file(RunConfig& run, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open config file");
-  std::string raw;
-  for (int line_no = 1; std::getline(in, raw); ++line_no) {
-    std::string_view line = raw;
-    if (auto c = line.find_first_of("#;"); c != std::string_view::npos) line = line.substr(0, c);
-    line = trim(line);
-    if (line.empty()) continue;
-    const std::string where = path + ":" + std::to_string(line_no) + ": ";
-    const auto eq = line.find('=');
-    if (eq == std::string_view::npos) throw ConfigError(where + "expected 'key = value', got '" + raw + "'");
-    try {
-      set_any(run, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
-    } catch (const ConfigError& e) {
-      throw ConfigError(where + e.what());
-    }
-  }
+  allocator::for_each_config_line(path, [&](std::string_view key, std::string_view value) { set_any(run, key, value); });
 }
 
 void apply_set(RunConfig& run, const std::string& set) {
   const auto eq = set.find('=');
   if (eq == std::string::npos) throw ConfigError("--set " + quoted(set) + ": expected key=value");
   try {
-    set_any(run, trim(std::string_view(set).substr(0, eq)), trim(std::string_view(set).substr(eq + 1)));
+    set_any(run, allocator::trim_blanks(std::string_view(set).substr(0, eq)), allocator::trim_blanks(std::string_view(set).substr(eq + 1)));
   } catch (const ConfigError& e) {
     throw ConfigError("--set " + quoted(set) + ": " + e.what());
   }
@@ -91,7 +64,7 @@ std::string_view to_string(Touch t) {
 
 void ReplayKnobs::validate() const {
   auto require = [](bool ok, std::string_view key, std::uint64_t v, std::string_view expected) {
-    if (!ok) bad_value(key, std::to_string(v), expected);
+    if (!ok) allocator::bad_knob_value(key, std::to_string(v), expected);
   };
   require(collector_budget >= 1, "collector_budget", collector_budget, "at least 1");
   require(sample_period_ns >= 1, "sample_period_ns", sample_period_ns, "at least 1");
@@ -110,7 +83,7 @@ bool is_replay_knob(std::string_view key) {
 }
 
 void set_replay_knob(ReplayKnobs& knobs, std::string_view key, std::string_view value) {
-  value = trim(value);
+  value = allocator::trim_blanks(value);
 #define ALLOCSIM_REPLAY_KNOB_SET(type, name, def, meaning) \
   if (key == #name) return parse(key, value, knobs.name);
   ALLOCSIM_REPLAY_KNOBS(ALLOCSIM_REPLAY_KNOB_SET)

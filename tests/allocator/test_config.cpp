@@ -117,7 +117,9 @@ TEST(SizeClasses, DefaultTableFollowsTheDesign) {
   for (std::uint32_t c = 1; c < sc.count(); ++c) {
     EXPECT_GT(sc.size(c), sc.size(c - 1));
     EXPECT_EQ(sc.size(c) % 16, 0u);
-    if (sc.size(c) > 128) EXPECT_LE(sc.size(c) - sc.size(c - 1), sc.size(c - 1) / 4 + 16);
+    if (sc.size(c) > 128) {
+      EXPECT_LE(sc.size(c) - sc.size(c - 1), sc.size(c - 1) / 4 + 16);
+    }
   }
 }
 
@@ -126,10 +128,14 @@ TEST(SizeClasses, CeilAndFloorAreConsistentForEverySize) {
   for (std::uint64_t chunk = kMinChunk; chunk <= sc.largest(); chunk += kUnit) {
     const auto ceil = sc.ceil_class(chunk);
     EXPECT_GE(sc.size(ceil), chunk);
-    if (ceil > 0) EXPECT_LT(sc.size(ceil - 1), chunk);
+    if (ceil > 0) {
+      EXPECT_LT(sc.size(ceil - 1), chunk);
+    }
     const auto floor = sc.floor_class(chunk);
     EXPECT_LE(sc.size(floor), chunk);
-    if (floor + 1 < sc.count()) EXPECT_GT(sc.size(floor + 1), chunk);
+    if (floor + 1 < sc.count()) {
+      EXPECT_GT(sc.size(floor + 1), chunk);
+    }
   }
   EXPECT_EQ(sc.floor_class(sc.largest() + 16), sc.span_class());
   EXPECT_EQ(SizeClasses::chunk_for(0), kMinChunk);

@@ -39,7 +39,9 @@ TEST(ReplayConcurrent, CrossThreadFreesWaitForTheirAllocations) {
     EXPECT_EQ(m.summary.events, events.size());
     EXPECT_EQ(m.summary.final_live_bytes, final_live(events));
     EXPECT_EQ(m.throughput->operations, m.latency->samples);
-    if (backend == BackendKind::Core) EXPECT_TRUE(m.summary.check_ok.value_or(false)) << m.summary.check_report.value_or("");
+    if (backend == BackendKind::Core) {
+      EXPECT_TRUE(m.summary.check_ok.value_or(false)) << m.summary.check_report.value_or("");
+    }
   }
 }
 
