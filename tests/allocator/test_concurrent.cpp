@@ -112,17 +112,23 @@ TEST(ConcurrentHeap, SmallBlocksReleaseAndPurgeUnderLoad) {
 
 TEST(ConcurrentHeap, CollectorSleepsAndIsWokenByFrees) {
   Heap heap{Config{}, {CollectorMode::Threaded}};
+  // Rounds of frees with pauses between them, until the collector has slept
+  // and been woken (a loaded machine may not schedule it in a few rounds).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  CollectorCounts c{};
   {
     ThreadHeap t{heap};
-    for (int round = 0; round < 20; ++round) {
+    for (int round = 0; round < 20 || ((c.sleeps == 0 || c.wakeups == 0) && std::chrono::steady_clock::now() < deadline);
+         ++round) {
       std::vector<void*> ps;
       for (int i = 0; i < 100; ++i) ps.push_back(t.allocate(200));
       for (void* p : ps) t.deallocate(p);
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      c = heap.collector().counts();
     }
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const CollectorCounts c = heap.collector().counts();
+  c = heap.collector().counts();
   EXPECT_GT(c.sleeps, 0u);
   EXPECT_GT(c.wakeups, 0u);
   heap.collector().stop_thread();

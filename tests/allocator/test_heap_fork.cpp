@@ -54,7 +54,7 @@ TEST(HeapFork, CollectorStartsOnlyWhenAsked) {
     EXPECT_TRUE(heap.collector_running());
     heap.start_collector();  // a second call changes nothing
     t.flush();
-    for (int i = 0; i < 500 && heap.collector().counts().chunks_drained == 0; ++i)
+    for (int i = 0; i < 2500 && heap.collector().counts().chunks_drained == 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     EXPECT_GT(heap.collector().counts().chunks_drained, 0u);
   }
