@@ -28,7 +28,7 @@ void OldestIndex::inserted(std::uint64_t age, ChunkHeader* chunk) {
 
 void OldestIndex::erased(std::uint64_t age) {
   if (!tracking() || age > limit_) return;
-  const std::size_t i = position(age);
+  const std::size_t i = sorted_.back().age == age ? sorted_.size() - 1 : position(age);  // takes are at the back
   assert(i < sorted_.size() && sorted_[i].age == age && sorted_[i].chunk);
   if (i < sorted_.size() && sorted_[i].age == age) sorted_[i].chunk = nullptr;
   while (!sorted_.empty() && !sorted_.back().chunk) sorted_.pop_back();

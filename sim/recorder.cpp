@@ -158,6 +158,9 @@ ProgramEnd run_recorder(const RecordRequest& request, const Invocation& inv) {
     end.problem += std::string(end.problem.empty() ? "" : "; ") + "ltrace " +
                    (own.signal.empty() ? "exited with status " + std::to_string(*own.exit_status)
                                        : "was killed by " + own.signal);
+    // ltrace crashing is ltrace's fault too (a Ctrl-C is not a crash).
+    const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGILL) end.recorder_fault = true;
   }
   return end;
 }

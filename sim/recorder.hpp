@@ -35,7 +35,7 @@ struct RecordRequest {
   std::string output;                 // the native trace to write
   std::vector<std::string> command;   // program and its arguments
   std::string ltrace_config;          // "" = the installed/source alloc.ltrace.conf
-  int attempts = 3;                   // runs in all when the recorder itself breaks the program (ltrace)
+  int attempts = 5;                   // runs in all when the recorder itself breaks the program (ltrace)
 };
 
 // How the program ended, as the recorder saw it.
@@ -43,7 +43,7 @@ struct ProgramEnd {
   std::optional<int> exit_status;  // exited normally with this status
   std::string signal;              // else: killed by this signal ("SIGSEGV")
   std::string problem;             // why the recording is partial ("" when whole)
-  bool recorder_fault = false;     // the recorder broke the program (ltrace: "unexpected breakpoint")
+  bool recorder_fault = false;     // the recorder broke the program or crashed (ltrace), so a new run may succeed
   bool complete() const { return problem.empty(); }
 };
 

@@ -7,8 +7,9 @@
 // exits 0 whatever happened to the program, so this log is the only
 // witness of how the program ended: the first pid of the log is the program.
 // ltrace 0.7 sometimes loses track of its own breakpoints in a threaded
-// program ("unexpected breakpoint at ADDR", then SIGSEGV): that crash is the
-// recorder's fault, not the program's, and the log says so.
+// program ("unexpected breakpoint at ADDR"); often the program goes on, but
+// when its threads then die with SIGSEGV the crash is the recorder's fault,
+// not the program's, and the log says so.
 #include <fstream>
 #include <map>
 #include <string>
@@ -54,12 +55,13 @@ ProgramEnd check_ltrace_log(const std::string& path) {
   }
   std::vector<std::string> order;  // pids in order of first appearance
   std::map<std::string, PidEnd> pids;
+  bool unexpected_breakpoint = false;
   for (std::string line; std::getline(in, line);) {
     const auto space = line.find(' ');
     if (space == 0 || space == std::string::npos) continue;
     const std::string pid = line.substr(0, space);
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;  // not a -f line
-    if (line.find(" unexpected breakpoint at ") != std::string::npos) result.recorder_fault = true;
+    if (line.find(" unexpected breakpoint at ") != std::string::npos) unexpected_breakpoint = true;
     auto [it, fresh] = pids.try_emplace(pid);
     if (fresh) order.push_back(pid);
     parse_end(line, it->second);
@@ -83,7 +85,9 @@ ProgramEnd check_ltrace_log(const std::string& path) {
     return s;
   };
   if (!killed.empty()) result.problem = "killed under ltrace: pid " + join(killed);
-  if (result.recorder_fault) result.problem += std::string(result.problem.empty() ? "" : "; ") + "ltrace hit an unexpected breakpoint (an ltrace bug with threads)";
+  // Often harmless (the call goes on); only a crash with it is ltrace's doing.
+  result.recorder_fault = unexpected_breakpoint && !killed.empty();
+  if (result.recorder_fault) result.problem += "; ltrace hit an unexpected breakpoint (an ltrace bug with threads)";
   if (!unfinished.empty())
     result.problem += (result.problem.empty() ? "" : "; ") + std::string("no exit line for pid ") + join(unfinished);
   return result;
