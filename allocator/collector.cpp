@@ -13,11 +13,6 @@ Collector::Collector(Heap& heap) : heap_(heap), config_(heap.config_), classes_(
     sets_.push_back(std::make_unique<MergeSet>(config_.hash, merge_counters_));
   oldest_ = std::make_unique<OldestIndex[]>(classes_.count() + 1);
   state_.resize(classes_.count());
-  for (std::uint32_t c = 0; c < classes_.count(); ++c) {
-    std::uint64_t limit = heap_.queues_[c].capacity();
-    if (config_.queue_max_bytes) limit = std::min(limit, std::max<std::uint64_t>(1, config_.queue_max_bytes / classes_.size(c)));
-    queue_limit_.push_back(limit);
-  }
   starved_.assign(classes_.count(), false);
   for (auto& s : state_) s.target = s.peak_target = config_.queue_initial;
 }
@@ -264,7 +259,7 @@ void Collector::file(ChunkHeader* chunk) {
 
 std::uint64_t Collector::class_demand(std::uint32_t c) const {
   if (!heap_.active(c)) return 0;
-  const std::uint64_t cap = std::min(state_[c].target, queue_limit_[c]);
+  const std::uint64_t cap = std::min<std::uint64_t>(state_[c].target, heap_.queues_[c].capacity());
   const std::uint64_t have = heap_.queues_[c].size();
   return cap > have ? cap - have : 0;
 }

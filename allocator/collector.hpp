@@ -112,7 +112,6 @@ class Collector {
   MergeCounters merge_counters_;
   std::vector<std::unique_ptr<MergeSet>> sets_;  // classes_.count() + 1 (the span class)
   std::vector<ClassQueueState> state_;
-  std::vector<std::uint64_t> queue_limit_;  // the most a class's queue may hold (ring capacity, queue_max_bytes)
   std::vector<bool> starved_;          // the class's refill found nothing more this pass
   ChunkHeader* inbox_ = nullptr;       // garbage taken from bins, not yet merged
   ChunkHeader** inbox_end_ = &inbox_;  // the last inbox chunk's link: appending is O(new garbage)

@@ -40,7 +40,13 @@ Heap::Heap(const Config& config, HeapOptions options)
       observer_(options.observer),
       queues_(new ReadyQueue[classes_.count()]),
       shared_(new ClassShared[classes_.count()]) {
-  for (std::uint32_t c = 0; c < classes_.count(); ++c) queues_[c].init(config_.queue_max);
+  // A ring no larger than the queue may ever hold: a ring's slots are
+  // touched all round as it wraps, so a bigger one would only cost RSS.
+  for (std::uint32_t c = 0; c < classes_.count(); ++c) {
+    std::uint64_t capacity = config_.queue_max;
+    if (config_.queue_max_bytes) capacity = std::min(capacity, std::max<std::uint64_t>(1, config_.queue_max_bytes / classes_.size(c)));
+    queues_[c].init(capacity);
+  }
   collector_ = std::make_unique<Collector>(*this);
   if (mode_ == CollectorMode::Threaded && !options.start_collector_later) collector_->start_thread();
 }

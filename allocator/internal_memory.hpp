@@ -20,8 +20,10 @@ inline void internal_unmap(void* p, std::size_t bytes) {
   if (p) munmap(p, bytes);
 }
 
-// A fixed-capacity array of trivially constructible T in its own mapping,
-// zero-filled (pages are touched only when used).
+// A fixed-capacity array in its own mapping. The mapping is zero-filled
+// and nothing is constructed, so pages are touched only when used: T must
+// be trivially destructible and its default state all-zero bytes (counts,
+// pointers, atomics of them).
 template <typename T>
 class InternalArray {
   static_assert(std::is_trivially_destructible_v<T>);
@@ -32,7 +34,6 @@ class InternalArray {
     if (n == 0) return;
     data_ = static_cast<T*>(internal_map(bytes()));
     if (!data_) throw std::bad_alloc();
-    for (std::size_t i = 0; i < n; ++i) new (&data_[i]) T();
   }
   ~InternalArray() { internal_unmap(data_, bytes()); }
   InternalArray(InternalArray&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
