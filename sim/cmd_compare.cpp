@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/atomic_file.hpp"
+#include "sim/command_line.hpp"
 #include "sim/commands.hpp"
 #include "sim/compare_print.hpp"
 #include "sim/compare_runs.hpp"
@@ -75,19 +76,11 @@ int cmd_compare(const std::vector<std::string>& args) {
       ("baseline", po::value(&a.baseline)->value_name("POLICY"), "policy or system allocator to measure against")
       ("format", po::value(&a.format)->default_value(a.format), "text, csv or json")
       ("output,o", po::value(&a.output)->value_name("FILE"), "write here instead of stdout");
-  po::options_description all;
-  all.add(visible).add_options()("input", po::value(&a.inputs)->multitoken());
-  po::positional_options_description positional;
-  positional.add("input", -1);
   try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end()))
-                  .options(all).positional(positional).run(), vm);
-    if (vm.count("help")) {
+    if (parse_command_line(args, visible, "input", a.inputs)) {
       print_help(visible);
       return kExitOk;
     }
-    po::notify(vm);
     if (a.format != "text" && a.format != "csv" && a.format != "json")
       throw std::invalid_argument("--format '" + a.format + "': expected text, csv or json");
     if (a.inputs.size() == 1 && fs::is_directory(a.inputs[0])) return compare_dir(a);

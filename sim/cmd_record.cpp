@@ -2,8 +2,8 @@
 #include <fmt/core.h>
 
 #include <boost/program_options.hpp>
-#include <sstream>
 
+#include "sim/command_line.hpp"
 #include "sim/commands.hpp"
 #include "sim/recorder.hpp"
 
@@ -54,27 +54,17 @@ int cmd_record(const std::vector<std::string>& args) {
        "ltrace prototype file (default: the installed alloc.ltrace.conf)")
       ("attempts", po::value(&request.attempts)->default_value(request.attempts)->value_name("N"),
        "runs in all when ltrace breaks the program (its \"unexpected breakpoint\" bug with threads)");
-  po::options_description all;
-  all.add(visible).add_options()("command", po::value(&request.command)->multitoken());
-  po::positional_options_description positional;
-  positional.add("command", -1);
   try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end()))
-                  .options(all).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::ostringstream text;
-      text << visible;
+    if (parse_command_line(args, visible, "command", request.command)) {
       fmt::print("usage: allocsim record [--tool heaptrack|ltrace|mtrace] -o OUT -- CMD ARGS...\n\n"
                  "Runs CMD under the recorder with the flags docs/record.md gives, checks that the\n"
                  "recording is whole (no process killed, every process exited), keeps it as\n"
                  "OUT.<tool>.<ext> and converts it to the native trace OUT. A partial recording is\n"
                  "kept as OUT.partial.<tool>.<ext> (converted to OUT.partial when it can be), and\n"
                  "the exit status is 1, as it is when CMD exits with a non-zero status.\n\n{}",
-                 text.str());
+                 options_text(visible));
       return kExitOk;
     }
-    po::notify(vm);
     request.tool = parse_record_tool(tool);
     if (request.attempts < 1) throw std::invalid_argument("--attempts must be at least 1");
     if (request.output.empty()) throw std::invalid_argument("missing -o OUT");

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "sim/command_line.hpp"
 #include "sim/commands.hpp"
 #include "sim/report_format.hpp"
 #include "sim/sweep_merge.hpp"
@@ -144,19 +145,11 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ("dry-run", po::bool_switch(&a.dry_run), "list the runs (of this shard) and stop")
       ("no-progress", po::bool_switch(&a.no_progress), "no progress line even on a terminal")
       ("merge", po::value(&a.merge)->multitoken()->value_name("DIR..."), "combine shard directories into -o OUT");
-  po::options_description all;
-  all.add(visible).add_options()("spec", po::value(&a.spec));
-  po::positional_options_description positional;
-  positional.add("spec", 1);
   try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end()))
-                  .options(all).positional(positional).run(), vm);
-    if (vm.count("help")) {
+    if (parse_command_line(args, visible, "spec", a.spec)) {
       print_help(visible);
       return kExitOk;
     }
-    po::notify(vm);
     if (a.output.empty()) throw std::invalid_argument("missing -o DIR (see allocsim sweep --help)");
     if (!a.merge.empty()) {
       if (!a.spec.empty()) throw std::invalid_argument("--merge takes directories, not a SPEC");
