@@ -35,6 +35,7 @@ class Counter {
   X(large_allocs, "allocations served by dedicated mappings")                   \
   X(large_frees, "frees of dedicated mappings")                                 \
   X(frees_to_cache, "frees kept in the thread cache (free_to_cache)")           \
+  X(frees_to_bin, "frees of class chunks put in the garbage bin")               \
   X(bin_publishes, "pending garbage lists published into the ready bin")        \
   X(wakeups_sent, "times a thread woke the sleeping collector")
 

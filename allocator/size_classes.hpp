@@ -36,6 +36,11 @@ class SizeClasses {
   }
   // Smallest class whose chunks hold `chunk` bytes (chunk <= largest()).
   std::uint32_t ceil_class(std::uint64_t chunk) const { return ceil_[(chunk - 1) / kUnit]; }
+  // The tables behind ceil_class and floor_class, for a fast path that
+  // keeps them at hand: ceil by (chunk - 1) / 16, floor by chunk / 16,
+  // both for chunk <= largest().
+  const std::uint8_t* ceil_table() const { return ceil_.data(); }
+  const std::uint8_t* floor_table() const { return floor_.data(); }
   // Largest class a free chunk of `chunk` bytes can serve; span_class() above largest().
   std::uint32_t floor_class(std::uint64_t chunk) const {
     return chunk > largest() ? span_class() : floor_[chunk / kUnit];

@@ -16,6 +16,8 @@ ThreadHeap::ThreadHeap(Heap& heap)
       free_to_cache_(heap.config().free_to_cache),
       validate_frees_(kDebugBuild || heap.config().validate_frees),
       largest_(heap.classes().largest()),
+      ceil_class_(heap.classes().ceil_table()),
+      floor_class_(heap.classes().floor_table()),
       caches_(heap.classes().count()) {
   id_ = heap_.register_thread(this);  // last: the collector may look at ready_bin_ from now on
 }
@@ -33,7 +35,7 @@ void* ThreadHeap::allocate(std::size_t n) {
   const std::uint64_t chunk = SizeClasses::chunk_for(n);
   if (chunk - 1 >= largest_) [[unlikely]]  // chunk == 0 (overflow) wraps around
     return chunk ? allocate_large(n, kUnit) : nullptr;
-  const std::uint32_t c = heap_.classes_.ceil_class(chunk);
+  const std::uint32_t c = ceil_class_[(chunk - 1) / kUnit];
   counters_.mallocs.add();  // cache hits are derived in counts()
   ClassCache& cache = caches_[c];
   if (const std::uint32_t k = cache.count) [[likely]] {
@@ -169,11 +171,10 @@ void ThreadHeap::deallocate(void* p) {
     h = ChunkHeader::of_payload(p);
   }
   if (validate_frees_) [[unlikely]] heap_.validate_free(p, h);
-  counters_.frees.add();
   if (free_to_cache_) {
     const std::uint64_t size = h->size();
     if (size <= largest_) {
-      ClassCache& cache = caches_[heap_.classes_.floor_class(size)];
+      ClassCache& cache = caches_[floor_class_[size / kUnit]];
       if (const std::uint32_t k = cache.count; k < cache_slots_) {
         cache.slots[k] = h;
         cache.count = k + 1;
@@ -182,6 +183,7 @@ void ThreadHeap::deallocate(void* p) {
       }
     }
   }
+  counters_.frees_to_bin.add();
   push_garbage(h);
   publish();
   if (heap_.collector_sleeping()) {

@@ -45,10 +45,12 @@ class ThreadHeap {
 
   std::uint32_t id() const { return id_; }
   // Every class allocation is a cache hit, a queue refill or an empty queue,
-  // so the fast path counts one thing and cache_hits is derived.
+  // and every class free goes to the cache or the bin, so each fast path
+  // counts one thing and the totals are derived.
   ThreadCounts counts() const {
     ThreadCounts c = counters_.snapshot();
     c.cache_hits = c.mallocs - c.queue_refills - c.queue_empty;
+    c.frees = c.frees_to_cache + c.frees_to_bin;
     return c;
   }
 
@@ -78,6 +80,8 @@ class ThreadHeap {
   const bool free_to_cache_;     // hot config, read without going through heap_
   const bool validate_frees_;
   const std::uint64_t largest_;  // largest class size
+  const std::uint8_t* const ceil_class_;   // SizeClasses' tables, one load nearer
+  const std::uint8_t* const floor_class_;
   InternalArray<ClassCache> caches_;
   ChunkHeader* pending_ = nullptr;               // garbage not yet published (linked through payloads)
   std::atomic<ChunkHeader*> ready_bin_{nullptr}; // published garbage; the collector takes it
