@@ -3,8 +3,10 @@
 // Fragmentation Problem: Solved?" (ISMM 1998), from a stream of
 // observations (time, live bytes, footprint bytes). Each is reported as the
 // excess of memory used over memory requested (footprint / live - 1):
-//   jw1: averaged over time (weighted by how long each state lasted;
-//        intervals with no live bytes are left out);
+//   jw1: averaged over time: the time average of footprint over the time
+//        average of live bytes (each state weighted by how long it lasted;
+//        intervals with no live bytes are left out). Averaging the ratio
+//        instead would let moments with a few live bytes swamp the run;
 //   jw2: at the point of peak live bytes (the first time it is reached);
 //   jw3: at the point of peak footprint (on a plateau of the peak, the
 //        largest live bytes seen there, i.e. the kindest reading);
@@ -32,9 +34,7 @@ class FragmentationTracker {
   void changed(std::uint64_t time_ns, std::uint64_t live, std::uint64_t footprint);
 
   std::uint64_t last_time_ = 0, last_live_ = 0, last_footprint_ = 0;
-  double last_ratio_ = 0;  // footprint/live of the current state, 0 when live is 0
-  double weighted_ = 0;    // sum of ratio x duration
-  std::uint64_t weighted_ns_ = 0;
+  double footprint_time_ = 0, live_time_ = 0;  // sums of bytes x duration while live > 0
   std::uint64_t peak_live_ = 0, footprint_at_peak_live_ = 0;
   std::uint64_t peak_footprint_ = 0, live_at_peak_footprint_ = 0;
 };

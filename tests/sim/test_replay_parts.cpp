@@ -44,11 +44,18 @@ TEST(Fragmentation, JohnstoneWilsonMeasures) {
   f.observe(20, 100, 800);  // peak footprint: 8x for 20 ns
   f.observe(30, 200, 800);  // still at the footprint peak, more live: 4x
   const Fragmentation r = f.result(40);
-  EXPECT_DOUBLE_EQ(*r.jw1_time_average, (2.0 * 10 + 1.25 * 10 + 8.0 * 10 + 4.0 * 10) / 40 - 1);
+  // Average footprint over average live, not the average of the ratios.
+  EXPECT_DOUBLE_EQ(*r.jw1_time_average, (200.0 * 10 + 500 * 10 + 800 * 10 + 800 * 10) / (100 * 10 + 400 * 10 + 100 * 10 + 200 * 10) - 1);
   EXPECT_DOUBLE_EQ(*r.jw2_at_peak_live, 0.25);
   EXPECT_DOUBLE_EQ(*r.jw3_at_peak_footprint, 3.0);  // 800 / 200
   EXPECT_DOUBLE_EQ(*r.jw4_peak_over_peak, 1.0);     // 800 / 400
   EXPECT_FALSE(FragmentationTracker().result(5).jw1_time_average.has_value());
+  // A moment with a few live bytes weighs by its bytes, not by its ratio.
+  FragmentationTracker g;
+  g.observe(0, 1, 1000);     // 1000x for 10 ns
+  g.observe(10, 1000, 1100); // 1.1x for 90 ns
+  EXPECT_NEAR(*g.result(100).jw1_time_average, (1000.0 * 10 + 1100 * 90) / (1 * 10 + 1000 * 90) - 1, 1e-12);
+  EXPECT_LT(*g.result(100).jw1_time_average, 0.25);
 }
 
 TEST(Timeline, DoublesThePeriodInsteadOfGrowingPastTheCap) {
