@@ -14,6 +14,7 @@ ThreadHeap::ThreadHeap(Heap& heap)
       cache_batch_(static_cast<std::uint32_t>(
           std::max<std::uint64_t>(1, std::min<std::uint64_t>(heap.config().cache_batch, cache_slots_ + 1)))),
       free_to_cache_(heap.config().free_to_cache),
+      backpressure_(heap.config().backpressure),
       validate_frees_(kDebugBuild || heap.config().validate_frees),
       largest_(heap.classes().largest()),
       ceil_class_(heap.classes().ceil_table()),
@@ -171,7 +172,9 @@ void ThreadHeap::deallocate(void* p) {
     h = ChunkHeader::of_payload(p);
   }
   if (validate_frees_) [[unlikely]] heap_.validate_free(p, h);
-  if (free_to_cache_) {
+  // Backpressure: a ready bin still full means the collector is behind;
+  // the chunk stays with this thread instead of adding to its backlog.
+  if (free_to_cache_ || (backpressure_ && ready_bin_.load(std::memory_order_relaxed))) {
     const std::uint64_t size = h->size();
     if (size <= largest_) {
       ClassCache& cache = caches_[floor_class_[size / kUnit]];

@@ -78,6 +78,7 @@ class ThreadHeap {
   const std::uint32_t cache_slots_;
   const std::uint32_t cache_batch_;
   const bool free_to_cache_;     // hot config, read without going through heap_
+  const bool backpressure_;
   const bool validate_frees_;
   const std::uint64_t largest_;  // largest class size
   const std::uint8_t* const ceil_class_;   // SizeClasses' tables, one load nearer

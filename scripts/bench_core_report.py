@@ -29,8 +29,9 @@ import sys
 from collections import defaultdict
 
 ALLOCATORS = ["glibc", "jemalloc", "mimalloc", "tcmalloc"]
-SIDES = ["Malloc", "Core", "CoreFreeToCache"]
-NAME_RE = re.compile(r"^BM_(?P<kind>[A-Za-z]+)_(?P<side>CoreFreeToCache|Core|Malloc)(?P<arg>/\d+)?(/[a-z_]+)*$")
+SIDES = ["Malloc", "Core", "CoreFreeToCache", "CoreBackpressure"]
+CORE_SIDES = SIDES[1:]
+NAME_RE = re.compile(r"^BM_(?P<kind>[A-Za-z]+)_(?P<side>CoreFreeToCache|CoreBackpressure|Core|Malloc)(?P<arg>/\d+)?(/[a-z_]+)*$")
 WALL_TIME_KINDS = {"ProducerConsumer"}
 CORE_COUNTERS = ["fallback/op", "refill/op", "wake/op", "peak_MiB"]
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -41,7 +42,10 @@ TARGETS = [
     ("FastPath/16", "CoreFreeToCache", "mimalloc", "fast path 16 B, free_to_cache: core <= mimalloc"),
     ("FastPath/256", "Core", "mimalloc", "fast path 256 B, default policy: core <= mimalloc"),
     ("FastPath/256", "CoreFreeToCache", "mimalloc", "fast path 256 B, free_to_cache: core <= mimalloc"),
+    ("FastPath/16", "CoreBackpressure", "mimalloc", "fast path 16 B, backpressure: core <= mimalloc"),
+    ("FastPath/256", "CoreBackpressure", "mimalloc", "fast path 256 B, backpressure: core <= mimalloc"),
     ("ProducerConsumer", "Core", "glibc", "producer -> consumer: core ahead of glibc"),
+    ("ProducerConsumer", "CoreBackpressure", "glibc", "producer -> consumer, backpressure: core ahead of glibc"),
 ]
 
 
@@ -115,13 +119,13 @@ def build_report(samples):
         medians[bench] = {side: {a: median_of(bench, samples[a][bench].get(side, [])) for a in ALLOCATORS}
                           for side in SIDES}
         counters[bench] = {}
-        for side in ("Core", "CoreFreeToCache"):
+        for side in CORE_SIDES:
             pairs = [e for a in ALLOCATORS for _, e in samples[a][bench].get(side, [])]
             if pairs:
                 counters[bench][side] = {k: statistics.median(e[k] for e in pairs if k in e)
                                          for k in CORE_COUNTERS if any(k in e for e in pairs)}
         ratios[bench] = {side: {a: ratio(samples, bench, side, a) for a in ALLOCATORS}
-                         for side in ("Core", "CoreFreeToCache")}
+                         for side in CORE_SIDES}
     return benches, medians, counters, ratios
 
 
@@ -140,7 +144,7 @@ def print_tables(benches, medians, counters, ratios, versions, load):
     print("\nratio core / that process's malloc (median of per-round ratios; range)")
     print(f"{'benchmark':<22}{'side':<17}" + "".join(f"{a:>20}" for a in ALLOCATORS))
     for bench in benches:
-        for side in ("Core", "CoreFreeToCache"):
+        for side in CORE_SIDES:
             row = ratios[bench][side]
             if any(row.values()):
                 cells = [f"{fmt(r['ratio'])} ({fmt(r['round_min'])}-{fmt(r['round_max'])})" if r else "-"

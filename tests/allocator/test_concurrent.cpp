@@ -93,6 +93,12 @@ void ring_of_threads(Config cfg, int nthreads, int iterations) {
 
 TEST(ConcurrentHeap, ThreadsFreeEachOthersChunks) { ring_of_threads(Config{}, 4, 20000); }
 
+TEST(ConcurrentHeap, ThreadsFreeEachOthersChunksWithBackpressure) {
+  Config c;
+  c.backpressure = true;  // frees race the collector's exchange of the bin they look at
+  ring_of_threads(c, 4, 20000);
+}
+
 TEST(ConcurrentHeap, ThreadsFreeEachOthersChunksWithoutCoalescingOrCaches) {
   Config c;
   c.coalesce = false;

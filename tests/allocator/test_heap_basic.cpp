@@ -133,5 +133,33 @@ TEST(HeapBasic, CountersAddUp) {
   EXPECT_EQ(heap.stats().threads, c);
 }
 
+// Stepped heap, no collector step: the first free publishes the bin, which
+// then stays full. With backpressure the following frees stay in the
+// thread's cache (up to its slots) and are handed out again; without it,
+// every free goes to the garbage bin.
+TEST(HeapBasic, BackpressureKeepsFreesWhileTheBinIsNotCollected) {
+  for (const bool backpressure : {false, true}) {
+    SCOPED_TRACE(backpressure);
+    Config config;
+    config.backpressure = backpressure;
+    Heap heap{config};
+    ThreadHeap t(heap);
+    std::vector<void*> ps;
+    for (int i = 0; i < 20; ++i) ps.push_back(t.allocate(64));
+    for (void* p : ps) t.deallocate(p);
+    ThreadCounts c = t.counts();
+    EXPECT_EQ(c.frees, 20u);
+    EXPECT_EQ(c.frees_to_cache, backpressure ? config.thread_cache_slots : 0u);
+    EXPECT_EQ(c.frees_to_bin, 20u - c.frees_to_cache);
+    void* again = t.allocate(64);
+    if (backpressure) {
+      EXPECT_EQ(again, ps[config.thread_cache_slots]) << "the last chunk the cache kept comes back first";
+    }
+    t.deallocate(again);
+    heap.collector().run_until_idle();
+    expect_ok(heap);
+  }
+}
+
 }  // namespace
 }  // namespace allocsim::allocator::testing

@@ -102,6 +102,7 @@ Config policy(const std::string& name) {
   if (name == "no-oldest") c.oldest_first = false;
   if (name == "no-coalesce") c.coalesce = false;
   if (name == "free-to-cache") c.free_to_cache = true;
+  if (name == "backpressure") c.backpressure = true;
   if (name == "purge-always-release") {
     c = small_blocks();
     c.purge = true;
@@ -122,7 +123,7 @@ TEST_P(RandomStepped, HeapStaysConsistent) {
 
 INSTANTIATE_TEST_SUITE_P(Policies, RandomStepped,
                          ::testing::Combine(::testing::Values("adaptive", "fixed-queue", "no-oldest", "no-coalesce",
-                                                              "free-to-cache", "small-blocks", "purge-always-release",
+                                                              "free-to-cache", "backpressure", "small-blocks", "purge-always-release",
                                                               "no-hand-off-no-cache"),
                                             ::testing::Values(1, 2, 3)),
                          [](const auto& info) {

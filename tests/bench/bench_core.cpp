@@ -11,7 +11,8 @@
 //                         pointers (items/s; wall time)
 //
 // Core* use Heap(config, {CollectorMode::Threaded}) with one ThreadHeap per
-// thread (CoreFreeToCache: free_to_cache = true); "Malloc" is whatever
+// thread (CoreFreeToCache: free_to_cache = true; CoreBackpressure:
+// backpressure = true); "Malloc" is whatever
 // malloc the process has. Each run builds a fresh heap and warms it up with
 // the same operations before timing, so the timed loop sees the steady
 // state, not the first refills. Core runs also report what the heap did per
@@ -54,7 +55,7 @@ struct MallocSide {
   void report(benchmark::State&) {}
 };
 
-template <bool FreeToCache>
+template <bool FreeToCache, bool Backpressure = false>
 class CoreSide {
  public:
   CoreSide() : heap_(config(), HeapOptions{CollectorMode::Threaded}) {}
@@ -88,6 +89,7 @@ class CoreSide {
   static Config config() {
     Config c;
     c.free_to_cache = FreeToCache;
+    c.backpressure = Backpressure;
     return c;
   }
 
@@ -97,6 +99,7 @@ class CoreSide {
 
 using Core = CoreSide<false>;
 using CoreFreeToCache = CoreSide<true>;
+using CoreBackpressure = CoreSide<false, true>;
 
 // ---- inputs --------------------------------------------------------------
 
@@ -272,6 +275,8 @@ void BM_FastPath_CoreFreeToCache(benchmark::State& s) { fast_path<CoreFreeToCach
 void BM_FastPath_Malloc(benchmark::State& s) { fast_path<MallocSide>(s); }
 BENCHMARK(BM_FastPath_Core)->Arg(16)->Arg(256)->MeasureProcessCPUTime();
 BENCHMARK(BM_FastPath_CoreFreeToCache)->Arg(16)->Arg(256)->MeasureProcessCPUTime();
+void BM_FastPath_CoreBackpressure(benchmark::State& s) { fast_path<CoreBackpressure>(s); }
+BENCHMARK(BM_FastPath_CoreBackpressure)->Arg(16)->Arg(256)->MeasureProcessCPUTime();
 BENCHMARK(BM_FastPath_Malloc)->Arg(16)->Arg(256)->MeasureProcessCPUTime();
 
 void BM_RandomSmall_Core(benchmark::State& s) { random_small<Core>(s); }
@@ -279,11 +284,15 @@ void BM_RandomSmall_CoreFreeToCache(benchmark::State& s) { random_small<CoreFree
 void BM_RandomSmall_Malloc(benchmark::State& s) { random_small<MallocSide>(s); }
 BENCHMARK(BM_RandomSmall_Core)->MeasureProcessCPUTime();
 BENCHMARK(BM_RandomSmall_CoreFreeToCache)->MeasureProcessCPUTime();
+void BM_RandomSmall_CoreBackpressure(benchmark::State& s) { random_small<CoreBackpressure>(s); }
+BENCHMARK(BM_RandomSmall_CoreBackpressure)->MeasureProcessCPUTime();
 BENCHMARK(BM_RandomSmall_Malloc)->MeasureProcessCPUTime();
 
 void BM_ProducerConsumer_Core(benchmark::State& s) { producer_consumer<Core>(s); }
 void BM_ProducerConsumer_Malloc(benchmark::State& s) { producer_consumer<MallocSide>(s); }
 BENCHMARK(BM_ProducerConsumer_Core)->MeasureProcessCPUTime()->UseRealTime();
+void BM_ProducerConsumer_CoreBackpressure(benchmark::State& s) { producer_consumer<CoreBackpressure>(s); }
+BENCHMARK(BM_ProducerConsumer_CoreBackpressure)->MeasureProcessCPUTime()->UseRealTime();
 BENCHMARK(BM_ProducerConsumer_Malloc)->MeasureProcessCPUTime()->UseRealTime();
 
 }  // namespace
