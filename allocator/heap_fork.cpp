@@ -7,7 +7,8 @@
 // - prepare_fork (parent, before fork) takes the collector's step mutex
 //   (the collector finishes its current step: merge sets, inbox and queue
 //   targets are consistent between steps), then every heap mutex, in the
-//   order the heap's own code nests them;
+//   order the heap's own code nests them, and last the lock of the kept
+//   internal mappings (a leaf);
 // - after_fork_parent releases them in reverse;
 // - after_fork_child re-creates them unlocked (the child's only thread is
 //   not the one that locked them), forgets the collector thread (its
@@ -44,9 +45,11 @@ void Heap::prepare_fork() {
   sleep_mutex_.lock();
   threads_mutex_.lock();
   blocks_mutex_.lock();
+  internal_memory_lock();
 }
 
 void Heap::after_fork_parent() {
+  internal_memory_unlock();
   blocks_mutex_.unlock();
   threads_mutex_.unlock();
   sleep_mutex_.unlock();
@@ -57,6 +60,7 @@ void Heap::after_fork_parent() {
 void Heap::after_fork_child() {
   // The mutexes are locked by a thread id that the child's thread may not
   // have; re-creating them is the only portable way to get them back.
+  internal_memory_reset_in_child();
   new (&blocks_mutex_) std::mutex;
   new (&threads_mutex_) std::mutex;
   new (&sleep_mutex_) std::mutex;

@@ -12,13 +12,19 @@
 
 namespace allocsim::allocator {
 
-inline void* internal_map(std::size_t bytes) {
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return p == MAP_FAILED ? nullptr : p;
-}
-inline void internal_unmap(void* p, std::size_t bytes) {
-  if (p) munmap(p, bytes);
-}
+// Zero-filled memory of its own. Small mappings (up to 64 KiB: a thread's
+// caches, a thread record, small rings) are kept on unmap, a few of each
+// size, and handed out again zeroed: a program that starts and ends
+// thousands of threads would otherwise pay an mmap, a munmap (with its TLB
+// shootdown across the process's CPUs) and fresh page faults for each.
+void* internal_map(std::size_t bytes);
+void internal_unmap(void* p, std::size_t bytes);
+
+// Fork support (Heap::prepare_fork and after_fork_*): the lock of the kept
+// mappings is a leaf, taken last and released first.
+void internal_memory_lock();
+void internal_memory_unlock();
+void internal_memory_reset_in_child();
 
 // A fixed-capacity array in its own mapping. The mapping is zero-filled
 // and nothing is constructed, so pages are touched only when used: T must
