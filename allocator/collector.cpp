@@ -257,14 +257,14 @@ void Collector::file(ChunkHeader* chunk) {
   add_free(c, chunk);
 }
 
-std::uint64_t Collector::class_demand(std::uint32_t c) const {
+inline std::uint64_t Collector::class_demand(std::uint32_t c) const {
   if (!heap_.active(c)) return 0;
   const std::uint64_t cap = std::min<std::uint64_t>(state_[c].target, heap_.queues_[c].capacity());
   const std::uint64_t have = heap_.queues_[c].size();
   return cap > have ? cap - have : 0;
 }
 
-bool Collector::class_needs(std::uint32_t c) const { return class_demand(c) > 0 && !starved_[c]; }
+inline bool Collector::class_needs(std::uint32_t c) const { return class_demand(c) > 0 && !starved_[c]; }
 
 // Garbage arrives faster than steps drain it, so the pass (and its refill
 // phase) would not finish while threads carve fresh memory for every
@@ -282,7 +282,7 @@ std::uint64_t Collector::refill_starving(std::uint64_t budget) {
   return units;
 }
 
-std::uint64_t Collector::visit_class(std::uint32_t c, std::uint64_t budget) {
+inline std::uint64_t Collector::visit_class(std::uint32_t c, std::uint64_t budget) {
   std::uint64_t units = 0;
   if (!cursor_adapted_) {
     cursor_adapted_ = true;
@@ -299,8 +299,10 @@ std::uint64_t Collector::visit_class(std::uint32_t c, std::uint64_t budget) {
 }
 
 // The seed's adaptive target: empty -> grow by queue_grow_step; full more
-// than reclaim_after times -> move reclaim_fraction back and shrink.
-std::uint64_t Collector::adapt_target(std::uint32_t c) {
+// than reclaim_after times -> move reclaim_fraction back and shrink. Every
+// pass visits every class with demand, so the common case (neither empty
+// nor full) is kept small enough to inline; the findings are out of line.
+inline std::uint64_t Collector::adapt_target(std::uint32_t c) {
   if (!heap_.active(c)) return 0;
   ClassQueueState& s = state_[c];
   const std::uint64_t size = heap_.queues_[c].size();
@@ -309,24 +311,32 @@ std::uint64_t Collector::adapt_target(std::uint32_t c) {
   std::atomic<bool>& found = heap_.shared_[c].found_empty;
   const bool thread_found_empty = found.load(std::memory_order_relaxed) && found.exchange(false, std::memory_order_relaxed);
   const bool refilled = std::exchange(s.refilled, false);
-  if (size == 0 || thread_found_empty) {
-    s.full_count = 0;
-    ++s.empty_findings;
-    if (!config_.queue_adaptive || s.target >= config_.queue_max) return 0;
-    s.target = std::min(config_.queue_max, s.target + config_.queue_grow_step);
-    s.peak_target = std::max(s.peak_target, s.target);
-    ++s.grow_events;
-    counters_.queue_grows.add();
-    pass_changed_targets_ = true;
-    heap_.emit({HeapEventKind::QueueGrow, c, kCollectorThread, 0, 0, s.target});
-    return 0;
-  }
+  if (size == 0 || thread_found_empty) return found_empty(c);
   // Full means full and untouched: a queue that was refilled and taken from
   // since the last visit is in use, however full this pass finds it.
   const std::uint64_t taken = heap_.queues_[c].taken();
   const bool used = taken != s.seen_taken;
   s.seen_taken = taken;
   if (size < s.target || used || refilled) return 0;
+  return found_full(c);
+}
+
+std::uint64_t Collector::found_empty(std::uint32_t c) {
+  ClassQueueState& s = state_[c];
+  s.full_count = 0;
+  ++s.empty_findings;
+  if (!config_.queue_adaptive || s.target >= config_.queue_max) return 0;
+  s.target = std::min(config_.queue_max, s.target + config_.queue_grow_step);
+  s.peak_target = std::max(s.peak_target, s.target);
+  ++s.grow_events;
+  counters_.queue_grows.add();
+  pass_changed_targets_ = true;
+  heap_.emit({HeapEventKind::QueueGrow, c, kCollectorThread, 0, 0, s.target});
+  return 0;
+}
+
+std::uint64_t Collector::found_full(std::uint32_t c) {
+  ClassQueueState& s = state_[c];
   ++s.full_findings;
   if (!config_.queue_adaptive || ++s.full_count <= config_.reclaim_after) return 0;
   s.full_count = 0;

@@ -90,6 +90,8 @@ class Collector {
   std::uint64_t class_demand(std::uint32_t c) const;
   bool class_needs(std::uint32_t c) const;
   std::uint64_t adapt_target(std::uint32_t c);
+  [[gnu::noinline]] std::uint64_t found_empty(std::uint32_t c);  // grow the target
+  [[gnu::noinline]] std::uint64_t found_full(std::uint32_t c);   // count; reclaim after reclaim_after
   std::uint64_t refill(std::uint32_t c, std::uint64_t budget);
   std::uint64_t refill_from_own(std::uint32_t c, std::uint64_t want);
   std::uint64_t refill_by_split(std::uint32_t c, std::uint64_t want);
