@@ -13,6 +13,7 @@
 #include "allocator/heap.hpp"
 #include "allocator/thread_heap.hpp"
 #include "sim/backend.hpp"
+#include "sim/core_metrics.hpp"
 #include "sim/event_recorder.hpp"
 #include "sim/sim_os.hpp"
 
@@ -211,42 +212,20 @@ void CoreThread::touch(const void* p, std::uint64_t size, bool whole) {
   b_.sim_os_->touch(header, bytes);
 }
 
-std::vector<CounterGroup> CoreBackend::counters() const {
-  const al::HeapStats s = heap_.stats();
-  CounterGroup threads{"threads", {}}, collector{"collector", {}}, os{"os", {}};
-  visit(s.threads, [&](const char* name, std::uint64_t v) { threads.values.emplace_back(name, v); });
-  visit(s.collector, [&](const char* name, std::uint64_t v) { collector.values.emplace_back(name, v); });
-  os.values = {{"maps", s.os_maps},          {"unmaps", s.os_unmaps},
-               {"blocks", s.blocks},         {"large_mappings", s.large_mappings},
-               {"large_bytes", s.large_bytes}, {"mapped_bytes", s.mapped_bytes},
-               {"peak_mapped_bytes", s.peak_mapped_bytes}, {"queue_bytes", s.queue_bytes}};
-  return {threads, collector, os};
-}
+std::vector<CounterGroup> CoreBackend::counters() const { return core_counter_groups(heap_.stats()); }
 
 std::vector<ClassMetrics> CoreBackend::classes(const EventRecorder& recorder) const {
   std::lock_guard lock(mutex_);
-  std::vector<ClassMetrics> out;
-  for (std::uint32_t c = 0; c < heap_.classes().count(); ++c) {
-    const al::ClassQueueState q = heap_.collector().queue_state(c);
-    ClassMetrics m;
-    m.index = c;
-    m.chunk_bytes = heap_.classes().size(c);
-    m.target = q.target;
-    m.peak_target = q.peak_target;
-    m.queue_length = heap_.queue_length(c);
-    m.grow_events = q.grow_events;
-    m.reclaim_events = q.reclaim_events;
-    m.empty_findings = q.empty_findings;
-    m.full_findings = q.full_findings;
-    m.allocations = merged_[c].allocations;
-    m.fallbacks = recorder.fallbacks(c);
+  std::vector<ClassMetrics> rows = core_class_rows(heap_);
+  for (ClassMetrics& m : rows) {
+    m.allocations = merged_[m.index].allocations;
+    m.fallbacks = recorder.fallbacks(m.index);
     if (virtual_) {
-      m.cache_hits = merged_[c].cache_hits;
-      m.queue_hits = merged_[c].queue_hits;
+      m.cache_hits = merged_[m.index].cache_hits;
+      m.queue_hits = merged_[m.index].queue_hits;
     }
-    out.push_back(m);
   }
-  return out;
+  return rows;
 }
 
 BackendFigures CoreBackend::figures() const {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "allocator/collector.hpp"
+#include "sim/core_metrics.hpp"
 #include "sim/metrics_io.hpp"
 
 namespace allocsim::preload {
@@ -70,41 +71,6 @@ sim::Summary summary(const al::HeapStats& s, std::uint64_t queue_bytes) {
   return out;
 }
 
-// The same groups and names as the core backend of `allocsim replay`.
-std::vector<sim::CounterGroup> counters(const al::HeapStats& s) {
-  sim::CounterGroup threads{"threads", {}}, collector{"collector", {}}, os{"os", {}};
-  visit(s.threads, [&](const char* name, std::uint64_t v) { threads.values.emplace_back(name, v); });
-  visit(s.collector, [&](const char* name, std::uint64_t v) { collector.values.emplace_back(name, v); });
-  os.values = {{"maps", s.os_maps},
-               {"unmaps", s.os_unmaps},
-               {"blocks", s.blocks},
-               {"large_mappings", s.large_mappings},
-               {"large_bytes", s.large_bytes},
-               {"mapped_bytes", s.mapped_bytes},
-               {"peak_mapped_bytes", s.peak_mapped_bytes},
-               {"queue_bytes", s.queue_bytes}};
-  return {threads, collector, os};
-}
-
-std::vector<sim::ClassMetrics> classes(const al::Heap& heap) {
-  std::vector<sim::ClassMetrics> rows;
-  for (std::uint32_t c = 0; c < heap.classes().count(); ++c) {
-    const al::ClassQueueState q = heap.collector().queue_state(c);  // racy but safe: the collector runs
-    sim::ClassMetrics m;
-    m.index = c;
-    m.chunk_bytes = heap.classes().size(c);
-    m.target = q.target;
-    m.peak_target = q.peak_target;
-    m.queue_length = heap.queue_length(c);
-    m.grow_events = q.grow_events;
-    m.reclaim_events = q.reclaim_events;
-    m.empty_findings = q.empty_findings;
-    m.full_findings = q.full_findings;
-    rows.push_back(m);
-  }
-  return rows;
-}
-
 // A real program has no trace; the core does not count live bytes, reallocs
 // or failures, nor allocations per class: those fields are null here.
 void mark_unmeasured(ordered_json& doc) {
@@ -126,8 +92,8 @@ void write_stats_json(std::ostream& out, const al::Heap& heap, const StatsIdenti
   sim::Metrics m;
   m.run = run_identity(id);
   m.summary = summary(s, heap.queue_bytes());
-  m.counters = counters(s);
-  m.classes = classes(heap);
+  m.counters = sim::core_counter_groups(s);
+  m.classes = sim::core_class_rows(heap);
   m.host.wall_seconds = id.wall_seconds;
   m.host.events_per_second = id.wall_seconds > 0 ? double(m.summary.events) / id.wall_seconds : 0;
   m.host.peak_rss_bytes = m.summary.peak_rss_bytes;
