@@ -116,7 +116,7 @@ StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
   }
   counters_.work_units.add(units);
   pass_units_ += units;
-  StepResult result{units, false, false, 0, 0, 0};
+  StepResult result{.units = units};
   if (!finished) return result;
   class_cursor_ = 0;
   counters_.passes.add();

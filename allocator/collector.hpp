@@ -24,18 +24,9 @@
 #include "allocator/heap.hpp"
 #include "allocator/merge_set.hpp"
 #include "allocator/oldest_index.hpp"
+#include "allocator/step_result.hpp"
 
 namespace allocsim::allocator {
-
-struct StepResult {
-  std::uint64_t units = 0;      // work done: chunks drained, queued or reclaimed
-  bool pass_completed = false;  // the step finished a whole pass
-  bool idle = false;            // the pass found nothing to do (and, in stepped mode, the collector is now asleep)
-  // What the step cost, for a cost model (step() only).
-  std::uint64_t hash_ops = 0;       // merge-set lookups, inserts and erases
-  std::uint64_t sorted_chunks = 0;  // chunks ordered by block age
-  std::uint64_t blocks_mapped = 0;
-};
 
 struct ClassQueueState {
   std::uint64_t target = 0;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "allocator/config.hpp"
+#include "allocator/step_result.hpp"
 #include "sim/metrics.hpp"
 #include "sim/replay_config.hpp"
 #include "traces/event.hpp"
@@ -32,13 +33,6 @@ class BackendThread {
   virtual void deallocate(void* p) = 0;
   // Hands back what the thread holds back from the allocator (the core's pending garbage).
   virtual void flush() {}
-};
-
-// What one stepped collector step did, for the virtual cost model.
-struct CollectorStep {
-  std::uint64_t units = 0, hash_ops = 0, sorted_chunks = 0, blocks_mapped = 0;
-  bool pass_completed = false;
-  bool idle = false;  // the collector went to sleep
 };
 
 struct CheckOutcome {
@@ -82,7 +76,7 @@ class Backend {
 
   // Virtual mode: one step of a stepped collector (backends without one never idle-wake).
   virtual bool has_stepped_collector() const { return false; }
-  virtual CollectorStep step_collector(std::uint64_t budget) { return {0, 0, 0, 0, true, true}; }
+  virtual allocator::StepResult step_collector(std::uint64_t) { return {.pass_completed = true, .idle = true}; }
   // Threaded mode, after every replay thread has finished: stops background
   // work and lets it settle so the heap can be checked.
   virtual void quiesce() {}

@@ -114,10 +114,7 @@ class CoreBackend final : public Backend {
   }
 
   bool has_stepped_collector() const override { return virtual_; }
-  CollectorStep step_collector(std::uint64_t budget) override {
-    const al::StepResult r = heap_.collector().step(budget);
-    return {r.units, r.hash_ops, r.sorted_chunks, r.blocks_mapped, r.pass_completed, r.idle};
-  }
+  al::StepResult step_collector(std::uint64_t budget) override { return heap_.collector().step(budget); }
   void quiesce() override {
     if (virtual_) return;
     heap_.collector().stop_thread();

@@ -60,7 +60,7 @@ class VirtualReplay {
     next_stop_ = std::min(next_stop_, collector_at_);
   }
   void drain();
-  std::uint64_t step_cost(const CollectorStep& s);
+  std::uint64_t step_cost(const allocator::StepResult& s);
 
   traces::EventReader& reader_;
   const ReplayKnobs& knobs_;
@@ -202,7 +202,7 @@ void VirtualReplay::advance_to(std::uint64_t t) {
   next_stop_ = std::min(timeline_.next_due(), collector_at_);
 }
 
-std::uint64_t VirtualReplay::step_cost(const CollectorStep& s) {
+std::uint64_t VirtualReplay::step_cost(const allocator::StepResult& s) {
   std::uint64_t cost = knobs_.step_cost_ns + (s.pass_completed ? knobs_.pass_cost_ns : 0) +
                        s.units * knobs_.chunk_cost_ns + s.hash_ops * knobs_.hash_op_cost_ns +
                        s.sorted_chunks * knobs_.sort_cost_ns + s.blocks_mapped * knobs_.map_cost_ns;
@@ -213,7 +213,7 @@ std::uint64_t VirtualReplay::step_cost(const CollectorStep& s) {
 void VirtualReplay::step() {
   const std::uint64_t start = collector_at_;
   recorder_.set_now(start);
-  const CollectorStep s = backend_.step_collector(knobs_.collector_budget);
+  const allocator::StepResult s = backend_.step_collector(knobs_.collector_budget);
   const std::uint64_t cost = step_cost(s);
   busy_ += cost;
   last_step_end_ = start + cost;
