@@ -5,10 +5,10 @@
 // creation stamp, offset in block) first. Scanning the whole merge set for
 // every refill costs O(set size) per refill even when a few chunks are
 // wanted; this index scans once, keeps the k oldest sorted, and stays exact
-// while the set changes: it holds every member whose age is at most
-// limit(), so an insert or erase at or below the limit is mirrored here and
-// anything above it cannot be among the oldest until the index runs dry
-// and the set is scanned again.
+// while the set changes: it holds every member whose age is at most its
+// limit (the youngest age it held after the scan), so an insert or erase
+// at or below the limit is mirrored here, and anything above it cannot be
+// among the oldest until the index runs dry and the set is scanned again.
 #include <cstdint>
 
 #include "allocator/chunk.hpp"
@@ -26,7 +26,6 @@ class OldestIndex {
   // Whether the index holds anything: only then must inserts and erases
   // (with their age keys) be reported.
   bool tracking() const { return !sorted_.empty(); }
-  std::uint64_t limit() const { return limit_; }
 
   // Replaces the index with the `k` oldest of `members` (which it reorders).
   void rebuild(InternalVector<AgedChunk>& members, std::size_t k);

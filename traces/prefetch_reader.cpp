@@ -33,24 +33,15 @@ class PrefetchReader final : public EventReader {
   }
 
   std::size_t read(std::span<Event> out) override {
-    if (pending_error_) std::rethrow_exception(std::exchange(pending_error_, nullptr));
     std::size_t n = 0;
-    while (n < out.size()) {
-      if (pos_ == current_.size()) {
-        bool more = false;
-        try {
-          more = next_batch();
-        } catch (...) {
-          if (n == 0) throw;
-          pending_error_ = std::current_exception();  // after the events already in `out`
-        }
-        if (!more) break;
-      }
+    while (n < out.size() && (pos_ < current_.size() || next_batch())) {
       const std::size_t k = std::min(out.size() - n, current_.size() - pos_);
       std::copy_n(current_.begin() + static_cast<std::ptrdiff_t>(pos_), k, out.begin() + static_cast<std::ptrdiff_t>(n));
       pos_ += k;
       n += k;
     }
+    // An error is raised after the events read before it, by the call that finds no more.
+    if (n == 0 && pending_error_) std::rethrow_exception(std::exchange(pending_error_, nullptr));
     return n;
   }
 
@@ -58,7 +49,8 @@ class PrefetchReader final : public EventReader {
   const AnomalyReport& anomalies() const override { return ended_ ? inner_->anomalies() : opened_anomalies_; }
 
  private:
-  // Hands the spent batch back and waits for the next; false at the end.
+  // Hands the spent batch back and waits for the next; false at the end
+  // (with the reading thread's error, if any, in pending_error_).
   bool next_batch() {
     if (ended_) return false;
     std::unique_lock lock(mutex_);
@@ -73,7 +65,7 @@ class PrefetchReader final : public EventReader {
     pos_ = 0;
     if (!current_.empty()) return true;
     ended_ = true;  // the reading thread is done with inner_
-    if (error_) std::rethrow_exception(error_);
+    pending_error_ = error_;
     return false;
   }
 
