@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "sim/sweep_dir.hpp"
 #include "sim/sweep_plan.hpp"
 #include "sweep_test_support.hpp"
 
@@ -62,6 +63,29 @@ TEST(SweepRunner, RunsEveryRunWritesReportsAndResumes) {
   ASSERT_EQ(run_allocsim({"sweep", "--resume", "-o", dir}, log), 0) << read_text(log);
   EXPECT_NE(read_text(log).find("6 runs: 6 done (0 now)"), std::string::npos) << read_text(log);
   EXPECT_EQ(result_files(dir), first);  // not rewritten
+}
+
+// One writer per directory; a lock let go while the next writer waits
+// (a killed sweep's forked run dying) is taken, a held one is refused.
+TEST(SweepRunner, OneSweepWritesADirectoryAtATime) {
+  Scratch s;
+  const SweepDir dir{s.path("d")};
+  {
+    auto first = std::make_unique<SweepDirLock>(dir);
+    std::thread release([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      first.reset();
+    });
+    EXPECT_NO_THROW(SweepDirLock{dir});
+    release.join();
+  }
+  const SweepDirLock held(dir);
+  try {
+    SweepDirLock second(dir);
+    FAIL() << "two writers";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("another sweep is writing this directory"), std::string::npos) << e.what();
+  }
 }
 
 TEST(SweepRunner, KilledSweepLosesNothingCompletedAndResumesToTheSameResults) {
