@@ -34,11 +34,13 @@ ClassQueueState Collector::queue_state(std::uint32_t c) const { return state_[c]
 StepResult Collector::step(std::uint64_t budget) {
   heap_.sleeping_.store(false, std::memory_order_seq_cst);  // running, so awake
   auto hash_ops = [&] { return merge_counters_.lookups.get() + merge_counters_.inserts.get() + merge_counters_.erases.get(); };
-  const std::uint64_t hashed = hash_ops(), sorted = counters_.sorted_chunks.get(), mapped = counters_.blocks_mapped.get();
+  const std::uint64_t hashed = hash_ops(), sorted = counters_.sorted_chunks.get(), mapped = counters_.blocks_mapped.get(),
+                      queued = counters_.chunks_queued.get();
   StepResult r = do_step(budget);
   r.hash_ops = hash_ops() - hashed;
   r.sorted_chunks = counters_.sorted_chunks.get() - sorted;
   r.blocks_mapped = counters_.blocks_mapped.get() - mapped;
+  r.chunks_queued = counters_.chunks_queued.get() - queued;
   return r;
 }
 
@@ -98,6 +100,7 @@ StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
     ChunkHeader* c = inbox_;
     inbox_ = garbage_next(c);
     if (!inbox_) inbox_end_ = &inbox_;
+    else prefetch_neighbours(inbox_);
     merge_in(c);
     ++units;
   }
@@ -135,6 +138,16 @@ void Collector::refresh_active_classes() {
   active_.clear();
   for (std::uint32_t c = 0; c < classes_.count(); ++c)
     if (heap_.active(c)) active_.push_back(c);
+}
+
+// Garbage reaches the collector long after its free, out of the cache, and
+// so do the headers of each chunk's physical neighbours, which coalescing
+// reads. While one chunk merges, the next one's neighbours (and the chunk
+// after it) are fetched. Only hints: merging may change them first.
+inline void Collector::prefetch_neighbours(ChunkHeader* next) {
+  if (ChunkHeader* after = garbage_next(next)) __builtin_prefetch(after);
+  __builtin_prefetch(next->successor());
+  __builtin_prefetch(next->predecessor());
 }
 
 void Collector::gather_bins() {

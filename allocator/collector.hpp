@@ -70,6 +70,7 @@ class Collector {
   // An idle pass sets the sleeping flag only when may_sleep.
   StepResult do_step(std::uint64_t budget, bool may_sleep = true);
   void gather_bins();
+  void prefetch_neighbours(ChunkHeader* next);
   bool has_input() const;
   void merge_in(ChunkHeader* chunk);
   ChunkHeader* coalesce(ChunkHeader* chunk);

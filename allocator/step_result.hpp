@@ -13,6 +13,7 @@ struct StepResult {
   std::uint64_t hash_ops = 0;       // merge-set lookups, inserts and erases
   std::uint64_t sorted_chunks = 0;  // chunks ordered by block age
   std::uint64_t blocks_mapped = 0;
+  std::uint64_t chunks_queued = 0;  // pushed into ready queues: the only way queued bytes grow
 };
 
 }  // namespace allocsim::allocator

@@ -24,6 +24,8 @@ void SimulatedOs::unmap(void* address, std::size_t bytes) {
   if (it != maps_.end()) {
     resident_ -= it->second.touched;
     if (last_ == &it->second) last_ = nullptr;
+    for (Mapping*& r : recent_)
+      if (r == &it->second) r = nullptr;
     maps_.erase(it);
   }
   real_.unmap(address, bytes);
@@ -50,11 +52,13 @@ std::size_t SimulatedOs::resident_pages(const void* address, std::size_t bytes) 
 
 SimulatedOs::Mapping* SimulatedOs::find(std::uintptr_t a) {
   if (last_ && a - last_->base < last_->bytes) return last_;
+  Mapping*& recent = recent_[(a >> kGranuleShift) % recent_.size()];
+  if (recent && a - recent->base < recent->bytes) return last_ = recent;
   auto it = maps_.upper_bound(a);
   if (it == maps_.begin()) return nullptr;
   Mapping& m = (--it)->second;
   if (a - m.base >= m.bytes) return nullptr;
-  return last_ = &m;
+  return last_ = recent = &m;
 }
 
 void SimulatedOs::touch(const void* p, std::size_t bytes) {
