@@ -96,16 +96,15 @@ StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
   counters_.steps.add();
   gather_bins();
   std::uint64_t units = 0;
-  while (inbox_ && units < budget) {
+  while (units < budget && (inbox_ || next_inbox())) {
     ChunkHeader* c = inbox_;
     inbox_ = garbage_next(c);
-    if (!inbox_) inbox_end_ = &inbox_;
-    else prefetch_neighbours(inbox_);
+    if (inbox_) prefetch_neighbours(inbox_);
     merge_in(c);
     ++units;
   }
   counters_.chunks_drained.add(units);
-  bool finished = !inbox_;
+  bool finished = !inbox_ && backlog_next_ == backlog_.size();
   if (class_cursor_ == 0) refresh_active_classes();
   if (!finished) units += refill_starving(budget / 4);
   while (finished && class_cursor_ < active_.size()) {
@@ -151,30 +150,32 @@ inline void Collector::prefetch_neighbours(ChunkHeader* next) {
 }
 
 void Collector::gather_bins() {
-  ChunkHeader* head = nullptr;
-  ChunkHeader** tail = &head;
-  auto append = [&](ChunkHeader* list) {
-    *tail = list;
-    while (*tail) tail = &garbage_next(*tail);
-  };
-  {
-    std::lock_guard lock(heap_.threads_mutex_);
-    for (ThreadHeap* t : heap_.threads_)
-      if (t->ready_bin_.load(std::memory_order_relaxed))
-        append(t->ready_bin_.exchange(nullptr, std::memory_order_acq_rel));
-    append(std::exchange(heap_.orphans_, nullptr));
+  std::lock_guard lock(heap_.threads_mutex_);
+  for (ThreadHeap* t : heap_.threads_)
+    if (t->ready_bin_.load(std::memory_order_relaxed))
+      if (ChunkHeader* list = t->ready_bin_.exchange(nullptr, std::memory_order_acq_rel)) backlog_.push_back(list);
+  if (heap_.orphans_) backlog_.push_back(std::exchange(heap_.orphans_, nullptr));
+}
+
+bool Collector::next_inbox() {
+  if (backlog_next_ == backlog_.size()) {
+    backlog_.clear();
+    backlog_next_ = 0;
+    return false;
   }
-  if (!head) return;
-  // New garbage goes behind what an earlier step could not finish.
-  *inbox_end_ = head;
-  inbox_end_ = tail;
+  if (backlog_next_ >= 1024) {  // a collector that never catches up must not keep the spent front
+    backlog_.erase_front(backlog_next_);
+    backlog_next_ = 0;
+  }
+  inbox_ = backlog_[backlog_next_++];
+  return true;
 }
 
 bool Collector::has_input() const {
   std::lock_guard lock(heap_.threads_mutex_);
   for (const ThreadHeap* t : heap_.threads_)
     if (t->ready_bin_.load(std::memory_order_seq_cst)) return true;
-  return heap_.orphans_ != nullptr || inbox_ != nullptr;
+  return heap_.orphans_ != nullptr || inbox_ != nullptr || backlog_next_ != backlog_.size();
 }
 
 bool Collector::try_sleep() {

@@ -107,8 +107,13 @@ class Collector {
   std::vector<std::unique_ptr<MergeSet>> sets_;  // classes_.count() + 1 (the span class)
   std::vector<ClassQueueState> state_;
   std::vector<bool> starved_;          // the class's refill found nothing more this pass
-  ChunkHeader* inbox_ = nullptr;       // garbage taken from bins, not yet merged
-  ChunkHeader** inbox_end_ = &inbox_;  // the last inbox chunk's link: appending is O(new garbage)
+  // Garbage taken from bins and not yet merged, in the order taken: the
+  // list being merged, then whole lists behind it (a list's tail is never
+  // looked for, which would walk every chunk of it one miss at a time).
+  ChunkHeader* inbox_ = nullptr;
+  InternalVector<ChunkHeader*> backlog_;
+  std::size_t backlog_next_ = 0;  // backlog_[backlog_next_..] wait; the rest are spent
+  bool next_inbox();              // moves the next waiting list into inbox_; false when none
   void refresh_active_classes();
   InternalVector<std::uint32_t> active_;  // classes with demand, ascending: the only ones a pass visits
   std::uint32_t class_cursor_ = 0;     // index into active_ where the refill phase resumes

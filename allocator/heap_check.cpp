@@ -21,7 +21,10 @@ class HeapChecker {
       note_threads();
       note_list(heap_.orphans_, Place::Binned);
     }
-    note_list(heap_.collector_->inbox_, Place::Binned);
+    const Collector& collector = *heap_.collector_;
+    note_list(collector.inbox_, Place::Binned);
+    for (std::size_t i = collector.backlog_next_; i < collector.backlog_.size(); ++i)
+      note_list(collector.backlog_[i], Place::Binned);
     note_queues();
     note_merge_sets();
     std::lock_guard lock(heap_.blocks_mutex_);

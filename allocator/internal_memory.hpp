@@ -93,6 +93,10 @@ class InternalVector {
     for (std::size_t j = i + 1; j < size_; ++j) data_[j - 1] = data_[j];
     --size_;
   }
+  void erase_front(std::size_t n) {  // keeps order
+    std::memmove(static_cast<void*>(data_), data_ + n, (size_ - n) * sizeof(T));
+    size_ -= n;
+  }
   void clear() { size_ = 0; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
