@@ -2,23 +2,35 @@
 
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <new>
 
 namespace allocsim::sim {
-
-namespace {
-constexpr std::size_t kPageBytes = ObjectTable::kPageSlots * sizeof(ObjectTable::Slot);
-}
 
 ObjectTable::~ObjectTable() {
   for (Page& p : pages_)
     if (p.slots) ::munmap(p.slots, kPageBytes);
 }
 
+// A page is one transparent huge page where the kernel allows it (aligned,
+// MADV_HUGEPAGE): frees look up slots of objects born long ago all over
+// the table, and with 4 KiB pages nearly every such lookup missed the TLB.
+void* ObjectTable::map_page() {
+  static_assert(kPageBytes == 2u << 20, "a page is one x86-64 huge page");
+  void* raw = ::mmap(nullptr, 2 * kPageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto base = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t aligned = (base + kPageBytes - 1) & ~std::uintptr_t{kPageBytes - 1};
+  if (aligned > base) ::munmap(raw, aligned - base);
+  ::munmap(reinterpret_cast<void*>(aligned + kPageBytes), base + kPageBytes - aligned);
+  void* page = reinterpret_cast<void*>(aligned);
+  ::madvise(page, kPageBytes, MADV_HUGEPAGE);  // a hint: without THP the page is just 4 KiB pages
+  return page;
+}
+
 void ObjectTable::add_page() {
   // Fresh anonymous memory reads as zero: null pointers, size 0, not live.
-  void* mem = ::mmap(nullptr, kPageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mem == MAP_FAILED) throw std::bad_alloc();
+  void* mem = map_page();
   static_assert(sizeof(Slot) == 16 && std::atomic<void*>::is_always_lock_free);
   auto* slots = static_cast<Slot*>(mem);
   for (std::uint64_t i = 0; i < kPageSlots; ++i) new (slots + i) Slot();

@@ -3,9 +3,9 @@
 //
 // Ids are dense and born in order (traces/event.hpp), so the table indexes
 // an array directly instead of hashing. The array is cut into pages of
-// 2^16 slots mapped straight from the OS, not from malloc: when the system
-// allocator is the one being measured, the replay's own bookkeeping must
-// not show up in its footprint. A page whose every object has died is
+// 2^17 slots (2 MiB) mapped straight from the OS, not from malloc: when the
+// system allocator is the one being measured, the replay's own bookkeeping
+// must not show up in its footprint. A page whose every object has died is
 // handed back (at once in virtual mode; threaded mode releases it only when
 // every replay thread has finished with it).
 //
@@ -21,7 +21,7 @@ namespace allocsim::sim {
 
 class ObjectTable {
  public:
-  static constexpr unsigned kPageShift = 16;
+  static constexpr unsigned kPageShift = 17;
   static constexpr std::uint64_t kPageSlots = std::uint64_t{1} << kPageShift;
 
   struct Slot {
@@ -92,6 +92,8 @@ class ObjectTable {
     Slot* slots = nullptr;
     std::uint64_t live = 0;
   };
+  static constexpr std::size_t kPageBytes = kPageSlots * 16;  // 16 = sizeof(Slot), checked in the .cpp
+  static void* map_page();
   void add_page();
 
   std::vector<Page> pages_;
