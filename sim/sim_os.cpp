@@ -1,13 +1,53 @@
 #include "sim/sim_os.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <bit>
 
 namespace allocsim::sim {
 
 SimulatedOs::SimulatedOs(allocator::OsLayer& real) : real_(real), page_(real.page_size()) {}
 
+void* SimulatedOs::map_in_region(std::size_t bytes) {
+  const std::uint64_t all = kRegionBytes / bytes == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << (kRegionBytes / bytes)) - 1;
+  Region* r = nullptr;
+  for (Region& candidate : regions_)
+    if (candidate.slot_bytes == bytes && candidate.used != all) {
+      r = &candidate;
+      break;
+    }
+  if (!r) {
+    void* base = real_.map(kRegionBytes, kRegionBytes);
+    if (!base) return nullptr;
+    ::madvise(base, kRegionBytes, MADV_HUGEPAGE);  // a hint: without THP these are 4 KiB pages
+    r = &regions_.emplace_back(Region{reinterpret_cast<std::uintptr_t>(base), bytes, 0});
+  }
+  const int slot = std::countr_one(r->used);
+  r->used |= std::uint64_t{1} << slot;
+  return reinterpret_cast<void*>(r->base + slot * bytes);
+}
+
+bool SimulatedOs::unmap_in_region(void* address, std::size_t bytes) {
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  for (std::size_t i = 0; i < regions_.size(); ++i) {
+    Region& r = regions_[i];
+    if (a - r.base >= kRegionBytes) continue;
+    r.used &= ~(std::uint64_t{1} << ((a - r.base) / r.slot_bytes));
+    if (r.used == 0) {
+      real_.unmap(reinterpret_cast<void*>(r.base), kRegionBytes);
+      regions_.erase(regions_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      real_.purge(address, bytes);  // back to the OS, and zero when handed out again
+    }
+    return true;
+  }
+  return false;
+}
+
 void* SimulatedOs::map(std::size_t bytes, std::size_t alignment) {
-  void* p = real_.map(bytes, alignment);
+  const bool in_region = bytes == alignment && std::has_single_bit(bytes) && bytes >= kRegionBytes / 64 && bytes <= kRegionBytes / 2;
+  void* p = in_region ? map_in_region(bytes) : real_.map(bytes, alignment);
   if (!p) return nullptr;
   const auto base = reinterpret_cast<std::uintptr_t>(p);
   Mapping& m = maps_[base];
@@ -28,7 +68,7 @@ void SimulatedOs::unmap(void* address, std::size_t bytes) {
       if (r == &it->second) r = nullptr;
     maps_.erase(it);
   }
-  real_.unmap(address, bytes);
+  if (!unmap_in_region(address, bytes)) real_.unmap(address, bytes);
 }
 
 void SimulatedOs::purge(void* address, std::size_t bytes) {

@@ -1,6 +1,9 @@
 // Unit tests of the replay's parts: latency percentiles, the fragmentation
 // measures, timeline decimation, the object table, simulated RSS, the
 // replay knobs and atomic files.
+#include <sys/mman.h>
+
+#include <cstring>
 #include <filesystem>
 
 #include "allocator/os_layer.hpp"
@@ -111,6 +114,34 @@ TEST(SimulatedOs, CountsTouchedPagesUntilPurgeOrUnmap) {
   EXPECT_EQ(os.resident_bytes(), 3 * page);
   EXPECT_EQ(os.peak_resident_bytes(), 5 * page);
   os.unmap(p, 16 * page);
+  EXPECT_EQ(os.resident_bytes(), 0u);
+}
+
+// Blocks share 2 MiB regions (for huge pages); what the allocator sees
+// must not change: a block handed out again reads as zero, and a region
+// goes back to the OS with its last block.
+TEST(SimulatedOs, BlocksShareAHugeRegionAndComeBackZeroed) {
+  SimulatedOs os(allocator::system_os());
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  char* a = static_cast<char*>(os.map(kBlock, kBlock));
+  char* b = static_cast<char*>(os.map(kBlock, kBlock));
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(a) >> 21, reinterpret_cast<std::uintptr_t>(b) >> 21) << "one 2 MiB region";
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(a) % kBlock, 0u);
+  std::memset(a, 0xab, kBlock);
+  std::memset(b, 0xcd, kBlock);
+  os.unmap(a, kBlock);
+  char* again = static_cast<char*>(os.map(kBlock, kBlock));
+  ASSERT_EQ(again, a) << "the free half of the region is used first";
+  EXPECT_EQ(again[0], 0);
+  EXPECT_EQ(again[kBlock - 1], 0);
+  EXPECT_EQ(b[0], static_cast<char>(0xcd)) << "the other block is untouched";
+  EXPECT_EQ(os.resident_bytes(), 2 * os.page_size()) << "simulated residency: each mapping's first page";
+  os.unmap(again, kBlock);
+  os.unmap(b, kBlock);
+  unsigned char v = 0;
+  EXPECT_NE(::mincore(a, os.page_size(), &v), 0) << "the region is unmapped with its last block";
   EXPECT_EQ(os.resident_bytes(), 0u);
 }
 
