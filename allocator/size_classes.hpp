@@ -35,21 +35,23 @@ class SizeClasses {
     return c < kMinChunk ? kMinChunk : c;
   }
   // Smallest class whose chunks hold `chunk` bytes (chunk <= largest()).
-  std::uint32_t ceil_class(std::uint64_t chunk) const { return ceil_[(chunk - 1) / kUnit]; }
+  std::uint32_t ceil_class(std::uint64_t chunk) const { return ceil_table()[(chunk - 1) / kUnit]; }
   // The tables behind ceil_class and floor_class, for a fast path that
   // keeps them at hand: ceil by (chunk - 1) / 16, floor by chunk / 16,
   // both for chunk <= largest().
-  const std::uint8_t* ceil_table() const { return ceil_.data(); }
-  const std::uint8_t* floor_table() const { return floor_.data(); }
+  const std::uint8_t* ceil_table() const { return tables_.data() + ceil_at_; }
+  const std::uint8_t* floor_table() const { return tables_.data() + floor_at_; }
   // Largest class a free chunk of `chunk` bytes can serve; span_class() above largest().
   std::uint32_t floor_class(std::uint64_t chunk) const {
-    return chunk > largest() ? span_class() : floor_[chunk / kUnit];
+    return chunk > largest() ? span_class() : floor_table()[chunk / kUnit];
   }
 
  private:
   std::vector<std::uint64_t> sizes_;
-  std::vector<std::uint8_t> ceil_;   // indexed by (chunk - 1) / 16
-  std::vector<std::uint8_t> floor_;  // indexed by chunk / 16
+  // Both tables in one buffer, starting at a fixed page offset (see the
+  // .cpp): ceil by (chunk - 1) / 16 at ceil_at_, floor by chunk / 16 at floor_at_.
+  std::vector<std::uint8_t> tables_;
+  std::size_t ceil_at_ = 0, floor_at_ = 0;
 };
 
 }  // namespace allocsim::allocator

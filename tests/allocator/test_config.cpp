@@ -2,7 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
+#include <vector>
 
 #include "allocator/config.hpp"
 #include "allocator/policy.hpp"
@@ -120,6 +122,21 @@ TEST(SizeClasses, DefaultTableFollowsTheDesign) {
     if (sc.size(c) > 128) {
       EXPECT_LE(sc.size(c) - sc.size(c - 1), sc.size(c - 1) / 4 + 16);
     }
+  }
+}
+
+// Whatever alignment malloc gives the tables' buffer, they start half a
+// page in, never at the page offset of a thread's class-0 cache count
+// (4K aliasing on the fast path, docs/bench-core.md).
+TEST(SizeClasses, TablesStartAtAFixedPageOffset) {
+  std::vector<std::unique_ptr<SizeClasses>> held;
+  std::vector<std::vector<char>> spacers;  // so the buffers land at different offsets
+  for (std::size_t i = 0; i < 8; ++i) {
+    spacers.emplace_back(1 + 700 * i);
+    held.push_back(std::make_unique<SizeClasses>(Config{}));
+    const SizeClasses& sc = *held.back();
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(sc.ceil_table()) % 4096, 2048u);
+    EXPECT_EQ(sc.floor_table() - sc.ceil_table(), static_cast<std::ptrdiff_t>(sc.largest() / kUnit + 1));
   }
 }
 
