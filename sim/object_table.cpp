@@ -2,14 +2,15 @@
 
 #include <sys/mman.h>
 
-#include <cstdint>
 #include <new>
+
+#include "allocator/os_layer.hpp"
 
 namespace allocsim::sim {
 
 ObjectTable::~ObjectTable() {
   for (Page& p : pages_)
-    if (p.slots) ::munmap(p.slots, kPageBytes);
+    if (p.slots) allocator::system_os().unmap(p.slots, kPageBytes);
 }
 
 // A page is one transparent huge page where the kernel allows it (aligned,
@@ -17,13 +18,8 @@ ObjectTable::~ObjectTable() {
 // the table, and with 4 KiB pages nearly every such lookup missed the TLB.
 void* ObjectTable::map_page() {
   static_assert(kPageBytes == 2u << 20, "a page is one x86-64 huge page");
-  void* raw = ::mmap(nullptr, 2 * kPageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (raw == MAP_FAILED) throw std::bad_alloc();
-  const auto base = reinterpret_cast<std::uintptr_t>(raw);
-  const std::uintptr_t aligned = (base + kPageBytes - 1) & ~std::uintptr_t{kPageBytes - 1};
-  if (aligned > base) ::munmap(raw, aligned - base);
-  ::munmap(reinterpret_cast<void*>(aligned + kPageBytes), base + kPageBytes - aligned);
-  void* page = reinterpret_cast<void*>(aligned);
+  void* page = allocator::system_os().map(kPageBytes, kPageBytes);
+  if (!page) throw std::bad_alloc();
   ::madvise(page, kPageBytes, MADV_HUGEPAGE);  // a hint: without THP the page is just 4 KiB pages
   return page;
 }
@@ -40,7 +36,7 @@ void ObjectTable::add_page() {
 void ObjectTable::release_page(std::uint64_t page) {
   Page& p = pages_[page];
   if (!p.slots || p.live != 0) return;
-  ::munmap(p.slots, kPageBytes);
+  allocator::system_os().unmap(p.slots, kPageBytes);
   p.slots = nullptr;
 }
 

@@ -92,7 +92,7 @@ class ObjectTable {
     Slot* slots = nullptr;
     std::uint64_t live = 0;
   };
-  static constexpr std::size_t kPageBytes = kPageSlots * 16;  // 16 = sizeof(Slot), checked in the .cpp
+  static constexpr std::size_t kPageBytes = kPageSlots * sizeof(Slot);
   static void* map_page();
   void add_page();
 

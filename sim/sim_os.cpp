@@ -63,7 +63,6 @@ void SimulatedOs::unmap(void* address, std::size_t bytes) {
   const auto it = maps_.find(reinterpret_cast<std::uintptr_t>(address));
   if (it != maps_.end()) {
     resident_ -= it->second.touched;
-    if (last_ == &it->second) last_ = nullptr;
     for (Mapping*& r : recent_)
       if (r == &it->second) r = nullptr;
     maps_.erase(it);
@@ -91,14 +90,13 @@ std::size_t SimulatedOs::resident_pages(const void* address, std::size_t bytes) 
 }
 
 SimulatedOs::Mapping* SimulatedOs::find(std::uintptr_t a) {
-  if (last_ && a - last_->base < last_->bytes) return last_;
   Mapping*& recent = recent_[(a >> kGranuleShift) % recent_.size()];
-  if (recent && a - recent->base < recent->bytes) return last_ = recent;
+  if (recent && a - recent->base < recent->bytes) return recent;
   auto it = maps_.upper_bound(a);
   if (it == maps_.begin()) return nullptr;
   Mapping& m = (--it)->second;
   if (a - m.base >= m.bytes) return nullptr;
-  return last_ = recent = &m;
+  return recent = &m;
 }
 
 void SimulatedOs::touch(const void* p, std::size_t bytes) {

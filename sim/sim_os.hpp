@@ -69,7 +69,6 @@ class SimulatedOs final : public allocator::OsLayer {
   allocator::OsLayer& real_;
   const std::size_t page_;
   std::map<std::uintptr_t, Mapping> maps_;
-  Mapping* last_ = nullptr;  // most recently touched mapping: allocations cluster
   // Direct-mapped cache of mappings by 1 MiB granule of address, in front of
   // the map: a replay touches a few dozen blocks in turn, and a tree walk
   // for each switch cost more than the rest of touch().

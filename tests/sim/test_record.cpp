@@ -177,53 +177,53 @@ TEST(Record, MissingRecorderOrProgramIsABadInputError) {
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-TEST(RecordLtraceCheck, EveryPidExitedIsComplete) {
+// check_ltrace_log on a log with these lines.
+ProgramEnd check_log(const std::string& text) {
   ScratchDir dir;
-  write(dir.file("log"),
-        "100 1.0 malloc@libc.so.6(10) = 0x5000 <0.000010>\n"
-        "101 1.1 free@libc.so.6(0x5000) = <void> <0.000010>\n"
-        "101 1.2 +++ exited (status 0) +++\n"
-        "100 1.3 +++ exited (status 7) +++\n");
-  const ProgramEnd end = check_ltrace_log(dir.file("log"));
+  write(dir.file("log"), text);
+  return check_ltrace_log(dir.file("log"));
+}
+
+TEST(RecordLtraceCheck, EveryPidExitedIsComplete) {
+  const ProgramEnd end = check_log(
+      "100 1.0 malloc@libc.so.6(10) = 0x5000 <0.000010>\n"
+      "101 1.1 free@libc.so.6(0x5000) = <void> <0.000010>\n"
+      "101 1.2 +++ exited (status 0) +++\n"
+      "100 1.3 +++ exited (status 7) +++\n");
   EXPECT_TRUE(end.complete()) << end.problem;
   ASSERT_TRUE(end.exit_status.has_value());
   EXPECT_EQ(*end.exit_status, 7) << "the first pid is the program";
 }
 
 TEST(RecordLtraceCheck, KilledOrUnfinishedPidsMakeItPartial) {
-  ScratchDir dir;
-  write(dir.file("killed"),
-        "100 1.0 malloc@libc.so.6(10) = 0x5000 <0.000010>\n"
-        "100 1.1 --- SIGSEGV (Segmentation fault) ---\n"
-        "100 1.2 +++ killed by SIGSEGV +++\n");
-  ProgramEnd end = check_ltrace_log(dir.file("killed"));
+  ProgramEnd end = check_log(
+      "100 1.0 malloc@libc.so.6(10) = 0x5000 <0.000010>\n"
+      "100 1.1 --- SIGSEGV (Segmentation fault) ---\n"
+      "100 1.2 +++ killed by SIGSEGV +++\n");
   EXPECT_FALSE(end.complete());
   EXPECT_EQ(end.signal, "SIGSEGV");
   EXPECT_NE(end.problem.find("pid 100 (SIGSEGV)"), std::string::npos) << end.problem;
   EXPECT_FALSE(end.recorder_fault) << "the program crashed by itself: not ltrace's fault";
 
-  write(dir.file("cut"),
-        "100 1.0 malloc@libc.so.6(10) = 0x5000 <0.000010>\n"
-        "102 1.1 malloc@libc.so.6(20 <unfinished ...>\n"
-        "100 1.2 +++ exited (status 0) +++\n");
-  end = check_ltrace_log(dir.file("cut"));
+  end = check_log(
+      "100 1.0 malloc@libc.so.6(10) = 0x5000 <0.000010>\n"
+      "102 1.1 malloc@libc.so.6(20 <unfinished ...>\n"
+      "100 1.2 +++ exited (status 0) +++\n");
   EXPECT_FALSE(end.complete());
   EXPECT_NE(end.problem.find("no exit line for pid 102"), std::string::npos) << end.problem;
 
-  end = check_ltrace_log(dir.file("missing"));
+  end = check_ltrace_log(ScratchDir().file("missing"));
   EXPECT_FALSE(end.complete());
 }
 
 // ltrace 0.7 losing a breakpoint in a threaded program, as seen in a real log.
 TEST(RecordLtraceCheck, AnUnexpectedBreakpointIsLtracesFault) {
-  ScratchDir dir;
-  write(dir.file("log"),
-        "200 1.0 malloc@libc.so.6(504 <unfinished ...>\n"
-        "201 1.1 unexpected breakpoint at 0x558ea7fff97a\n"
-        "201 1.2 --- SIGSEGV (Segmentation fault) ---\n"
-        "201 1.3 +++ killed by SIGSEGV +++\n"
-        "200 1.4 +++ killed by SIGSEGV +++\n");
-  const ProgramEnd end = check_ltrace_log(dir.file("log"));
+  const ProgramEnd end = check_log(
+      "200 1.0 malloc@libc.so.6(504 <unfinished ...>\n"
+      "201 1.1 unexpected breakpoint at 0x558ea7fff97a\n"
+      "201 1.2 --- SIGSEGV (Segmentation fault) ---\n"
+      "201 1.3 +++ killed by SIGSEGV +++\n"
+      "200 1.4 +++ killed by SIGSEGV +++\n");
   EXPECT_FALSE(end.complete());
   EXPECT_TRUE(end.recorder_fault);
   EXPECT_NE(end.problem.find("unexpected breakpoint"), std::string::npos) << end.problem;
@@ -231,14 +231,12 @@ TEST(RecordLtraceCheck, AnUnexpectedBreakpointIsLtracesFault) {
 
 // The shared multi-threaded sample has one, and its program went on to exit 0.
 TEST(RecordLtraceCheck, AnUnexpectedBreakpointWithoutACrashIsHarmless) {
-  ScratchDir dir;
-  write(dir.file("log"),
-        "200 1.0 malloc@libc.so.6(504 <unfinished ...>\n"
-        "201 1.1 unexpected breakpoint at 0x558ea7fff97a\n"
-        "200 1.2 <... malloc resumed> ) = 0x5000 <0.000010>\n"
-        "201 1.3 +++ exited (status 0) +++\n"
-        "200 1.4 +++ exited (status 0) +++\n");
-  const ProgramEnd end = check_ltrace_log(dir.file("log"));
+  const ProgramEnd end = check_log(
+      "200 1.0 malloc@libc.so.6(504 <unfinished ...>\n"
+      "201 1.1 unexpected breakpoint at 0x558ea7fff97a\n"
+      "200 1.2 <... malloc resumed> ) = 0x5000 <0.000010>\n"
+      "201 1.3 +++ exited (status 0) +++\n"
+      "200 1.4 +++ exited (status 0) +++\n");
   EXPECT_TRUE(end.complete()) << end.problem;
   EXPECT_FALSE(end.recorder_fault);
 }
