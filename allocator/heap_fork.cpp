@@ -17,6 +17,9 @@
 // ThreadHeaps of threads that do not exist in the child stay registered:
 // the shim destroys the ones that were idle at fork time (handing their
 // chunks back) and forget_thread()s the ones that were inside a call.
+#include <pthread.h>
+#include <signal.h>
+
 #include <new>
 
 #include "allocator/collector.hpp"
@@ -25,10 +28,23 @@
 
 namespace allocsim::allocator {
 
+// The thread is created with every signal blocked and keeps that mask: a
+// process-directed signal must reach one of the program's threads, never
+// the collector (a program that blocks signals in its own threads and
+// waits for them with sigwait would otherwise see them run here).
 void Collector::start_thread() {
   if (thread_.joinable()) return;
   stop_.store(false);
-  thread_ = std::thread([this] { thread_main(); });
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  try {
+    thread_ = std::thread([this] { thread_main(); });
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+    throw;
+  }
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
 }
 
 void Heap::start_collector() {

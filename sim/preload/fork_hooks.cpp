@@ -8,29 +8,24 @@
 namespace allocsim::preload {
 namespace {
 
-// The hooks are installed just before the heap is published; a fork in that
-// window finds no heap and must not unlock what it did not lock. glibc runs
-// the handlers of concurrent forks one fork at a time.
-allocator::Heap* g_locked = nullptr;
-
+// Installed by the library's constructor, once the heap exists. glibc may
+// run the prepare handlers of concurrent forks side by side; the second
+// waits in lock_runtime() until the first fork's parent handler unlocks.
 void prepare() {
-  g_locked = current_heap();
-  if (!g_locked) return;
   lock_runtime();
-  g_locked->prepare_fork();
+  current_heap()->prepare_fork();
 }
 
 void parent() {
-  if (!g_locked) return;
-  g_locked->after_fork_parent();
+  current_heap()->after_fork_parent();
   unlock_runtime();
 }
 
 void child() {
-  if (!g_locked) return;
-  g_locked->after_fork_child();
+  current_heap()->after_fork_child();
   reset_runtime_in_child();
   note_forked_child();
+  start_collector_now();
 }
 
 }  // namespace

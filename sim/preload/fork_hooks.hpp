@@ -8,8 +8,8 @@
 // records of the threads that do not exist in the child are handed back
 // (their chunks return through the garbage path) - unless the thread was
 // inside a heap call when fork happened, in which case its ThreadHeap may
-// be half updated: it is unregistered and its chunks are left unused. The
-// child's collector thread starts at its first free (runtime.hpp).
+// be half updated: it is unregistered and its chunks are left unused. Last,
+// the child's own collector thread is started (runtime.cpp says why there).
 //
 // Why the busy flag can be trusted: fork copies the address space while
 // the other threads run; each page keeps what it held when fork write-

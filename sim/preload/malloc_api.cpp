@@ -58,11 +58,8 @@ void* allocate_aligned(std::size_t alignment, std::size_t n) {
 
 void deallocate(void* p) {
   if (!p || pl::arena_owns(p)) return;  // arena blocks are never reused
-  {
-    pl::Lease lease;
-    if (ThreadHeap* h = lease.heap()) h->deallocate(p);
-  }
-  pl::start_collector_if_wanted();
+  pl::Lease lease;
+  if (ThreadHeap* h = lease.heap()) h->deallocate(p);
 }
 
 void* move_out_of_arena(void* p, std::size_t n) {
@@ -94,12 +91,9 @@ ALLOCSIM_EXPORT void* calloc(std::size_t count, std::size_t size) noexcept {
 ALLOCSIM_EXPORT void* realloc(void* p, std::size_t n) noexcept {
   if (!p) return allocate(n);
   if (pl::arena_owns(p)) return n ? checked(move_out_of_arena(p, n)) : nullptr;
+  pl::Lease lease;
   void* q = nullptr;
-  {
-    pl::Lease lease;
-    if (ThreadHeap* h = lease.heap()) q = h->reallocate(p, n);  // no heap only while building it
-  }
-  pl::start_collector_if_wanted();
+  if (ThreadHeap* h = lease.heap()) q = h->reallocate(p, n);  // no heap only while building it
   return n == 0 ? nullptr : checked(q);
 }
 

@@ -24,7 +24,6 @@ thread_local ThreadRecord* t_record __attribute__((tls_model("initial-exec"))) =
 namespace {
 
 thread_local bool t_building __attribute__((tls_model("initial-exec"))) = false;   // this thread builds the heap
-thread_local bool t_starting __attribute__((tls_model("initial-exec"))) = false;   // this thread starts the collector
 
 enum : int { kNotBuilt, kBuilding, kBuilt };
 constinit std::atomic<int> g_state{kNotBuilt};
@@ -103,11 +102,11 @@ void build() {
   } catch (const std::exception& e) {
     give_up(e.what());
   }
+  // pthread_key_create takes no lock; pthread_atfork does (glibc's atfork
+  // lock, held while prepare handlers run), so it waits for the constructor.
   if (pthread_key_create(&g_exit_key, on_thread_exit) != 0) give_up("no pthread key left");
-  install_fork_hooks();
   remember_stats_request(env.policy, env.config);
   g_heap.store(heap, std::memory_order_release);
-  g_collector_wanted.store(true, std::memory_order_relaxed);
   t_building = false;
 }
 
@@ -148,8 +147,6 @@ ThreadRecord* make_record(Heap& heap) {
 
 }  // namespace
 
-constinit std::atomic<bool> g_collector_wanted{false};
-
 Heap* current_heap() { return g_heap.load(std::memory_order_acquire); }
 
 ThreadHeap* acquire_slow(ThreadRecord*& record) {
@@ -173,18 +170,36 @@ ThreadHeap* acquire_slow(ThreadRecord*& record) {
 
 void release_shared() { g_shared_mutex.unlock(); }
 
-void start_collector_slow() {
+// The collector thread is never started from inside malloc or free: glibc
+// calls them with its own locks held (free of a dead thread's TLS runs
+// under the stack-cache lock that pthread_create takes, the DTV is
+// resized under the TLS lock, prepare handlers run under the atfork lock),
+// and creating a thread there deadlocks. The library's constructor runs
+// once libc is initialised, before main, with no libc lock held; a forked
+// child's atfork handler runs after glibc has re-initialised those locks.
+// Until the thread runs, frees wait in their bins and allocations fall
+// back to fresh memory; if it cannot be created (EAGAIN) that stays so.
+void start_collector_now() {
   Heap* heap = current_heap();
-  if (!heap || t_building || t_starting) return;
-  if (!g_collector_wanted.exchange(false, std::memory_order_acq_rel)) return;
-  t_starting = true;  // creating the thread allocates; those calls must not come back here
+  if (!heap || heap->collector_running()) return;
   try {
     heap->start_collector();
-  } catch (const std::exception&) {
-    g_collector_wanted.store(true, std::memory_order_relaxed);  // no thread now (e.g. EAGAIN): try on a later free
+  } catch (const std::exception& e) {
+    say(std::string("no collector thread (") + e.what() + "); frees wait and allocations use fresh memory");
   }
-  t_starting = false;
 }
+
+namespace {
+
+// Builds the heap if no malloc has yet, then installs the fork handlers and
+// starts the collector: the one point of the process's life where both are safe.
+__attribute__((constructor)) void start_at_load() {
+  if (!heap_or_build()) return;  // only while this thread builds it, which cannot be now
+  install_fork_hooks();
+  start_collector_now();
+}
+
+}  // namespace
 
 void lock_runtime() {
   g_records_mutex.lock();
@@ -211,7 +226,6 @@ void reset_runtime_in_child() {
     }
     r = next;
   }
-  g_collector_wanted.store(true, std::memory_order_relaxed);
 }
 
 }  // namespace allocsim::preload

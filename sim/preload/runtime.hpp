@@ -70,14 +70,10 @@ class Lease {
 // The heap, once built (nullptr before).
 allocator::Heap* current_heap();
 
-// The collector thread is started outside any heap call, after the first
-// free (before it there is nothing to collect), and again in a forked child.
-extern std::atomic<bool> g_collector_wanted;
-void start_collector_slow();
-inline void start_collector_if_wanted() {
-  if (g_collector_wanted.load(std::memory_order_relaxed)) [[unlikely]]
-    start_collector_slow();
-}
+// Starts the collector thread. Only ever called where no libc lock can be
+// held by this thread: this library's constructor and the forked child's
+// atfork handler (runtime.cpp says why never from malloc or free).
+void start_collector_now();
 
 // Fork support (fork_hooks.cpp uses these).
 void lock_runtime();
