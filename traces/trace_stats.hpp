@@ -1,6 +1,6 @@
 #pragma once
 // One pass over a trace: counts, live bytes, lifetimes, temporaries.
-// Plain data; the text and JSON printers live in sim/trace_stats_report.hpp.
+// Plain data; the text and JSON printers live in sim/report/trace_stats_report.hpp.
 #include <array>
 #include <cstdint>
 #include <optional>

@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "sim/paths.hpp"
-#include "sim/replay.hpp"
+#include "sim/common/paths.hpp"
+#include "sim/replay/replay.hpp"
 #include "traces/event_writer.hpp"
 #include "traces/generators.hpp"
 

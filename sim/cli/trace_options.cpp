@@ -1,0 +1,29 @@
+#include "sim/cli/trace_options.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace allocsim::sim {
+
+void add_trace_read_options(boost::program_options::options_description& options, TraceReadArgs& a) {
+  namespace po = boost::program_options;
+  options.add_options()
+      ("format", po::value(&a.format)->default_value(a.format)->value_name("F"),
+       "input format: auto, heaptrack, heaptrack-raw, ltrace, mtrace, csv, native")
+      ("strict", po::bool_switch(&a.strict), "make every repair of the input (unknown free, reuse of a live pointer, ...) an error")
+      ("free-order", po::value(&a.free_order)->default_value(a.free_order)->value_name("lifo|fifo"),
+       "heaptrack interpreted files: which live object of a (size, call site) class a free ends");
+}
+
+traces::ReadOptions to_read_options(const TraceReadArgs& a) {
+  traces::ReadOptions r;
+  r.format = traces::parse_format(a.format);
+  r.strict = a.strict;
+  if (a.free_order == "lifo") r.interpreted_free = traces::ReadOptions::FreeChoice::Lifo;
+  else if (a.free_order == "fifo") r.interpreted_free = traces::ReadOptions::FreeChoice::Fifo;
+  else throw std::invalid_argument(fmt::format("--free-order '{}' is not lifo or fifo", a.free_order));
+  return r;
+}
+
+}  // namespace allocsim::sim

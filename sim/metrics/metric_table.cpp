@@ -1,0 +1,45 @@
+#include "sim/metrics/metric_table.hpp"
+
+namespace allocsim::sim {
+
+const std::vector<MetricDef>& key_metrics() {
+  using U = MetricUnit;
+  static const std::vector<MetricDef> table = {
+      {"peak_live_bytes", "/summary/peak_live_bytes", U::Bytes, true, false, "peak live"},
+      {"peak_footprint_bytes", "/summary/peak_footprint_bytes", U::Bytes, true, true, "peak footprint"},
+      {"peak_rss_bytes", "/summary/peak_rss_bytes", U::Bytes, true, true, "peak RSS"},
+      {"frag_jw1_time_average", "/summary/fragmentation/jw1_time_average", U::Ratio, true, false, "frag avg"},
+      {"frag_jw2_at_peak_live", "/summary/fragmentation/jw2_at_peak_live", U::Ratio, true, false, "frag@live"},
+      {"frag_jw3_at_peak_footprint", "/summary/fragmentation/jw3_at_peak_footprint", U::Ratio, true, true, "frag@peak"},
+      {"frag_jw4_peak_over_peak", "/summary/fragmentation/jw4_peak_over_peak", U::Ratio, true, false, "frag peak/peak"},
+      {"fallback_rate", "/summary/fallback_rate", U::Fraction, true, true, "fallback"},
+      {"fallback_allocations", "/summary/fallback_allocations", U::Count, true, false, "fallbacks"},
+      {"queue_grow_events", "/summary/queue_grow_events", U::Count, true, false, "grows"},
+      {"queue_reclaim_events", "/summary/queue_reclaim_events", U::Count, true, false, "reclaims"},
+      {"queue_bytes_peak", "/summary/queue_bytes_peak", U::Bytes, true, true, "queue peak"},
+      {"collector_work_units", "/summary/collector_work/units", U::Count, true, true, "GC work"},
+      {"collector_hash_ops", "/summary/collector_work/hash_ops", U::Count, true, false, "hash ops"},
+      {"collector_utilization", "/summary/collector_work/utilization", U::Fraction, true, false, "GC busy"},
+      {"throughput_ops_per_second", "/throughput/ops_per_second", U::PerSecond, false, true, "ops/s"},
+      {"latency_p99_ns", "/latency/p99_ns", U::Nanoseconds, true, false, "p99"},
+      {"wall_seconds", "/host/wall_seconds", U::Seconds, true, false, "wall"},
+  };
+  return table;
+}
+
+const MetricDef* find_metric(std::string_view name) {
+  for (const auto& m : key_metrics())
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+std::optional<double> metric_value(const nlohmann::json& metrics, const MetricDef& def) {
+  const nlohmann::json::json_pointer ptr{std::string(def.pointer)};
+  if (!metrics.contains(ptr)) return std::nullopt;
+  const auto& v = metrics.at(ptr);
+  if (v.is_number()) return v.get<double>();
+  if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
+  return std::nullopt;
+}
+
+}  // namespace allocsim::sim

@@ -1,0 +1,219 @@
+#include "sim/record/recorder.hpp"
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <cstdio>
+#include <cstring>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include "sim/record/tools.hpp"
+#include "traces/event_writer.hpp"
+#include "traces/native_format.hpp"
+
+extern char** environ;
+
+namespace allocsim::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+// Runs argv with this process's stdin/stdout/stderr and environment plus
+// `extra`, and returns its wait status. Like system(), this process ignores
+// SIGINT and SIGQUIT meanwhile: a Ctrl-C stops the program, and the partial
+// recording is still checked and kept.
+int run_attached(const std::vector<std::string>& argv, const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string kv = *e;
+    bool replaced = false;
+    for (const auto& x : extra) replaced |= kv.compare(0, x.find('=') + 1, x, 0, x.find('=') + 1) == 0;
+    if (!replaced) env.push_back(kv);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  std::vector<char*> args, envp;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGQUIT);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  struct sigaction ignore {}, old_int {}, old_quit {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGINT, &ignore, &old_int);
+  sigaction(SIGQUIT, &ignore, &old_quit);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, args[0], nullptr, &attr, args.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
+  int status = 0;
+  if (rc == 0)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGQUIT, &old_quit, nullptr);
+  if (rc != 0) throw RecordSetupError("cannot start " + argv[0] + ": " + std::strerror(rc));
+  return status;
+}
+
+// heaptrack and the mtrace run report the program's end in the wait status
+// (heaptrack's script exits with the program's status, 128+N for signal N).
+ProgramEnd end_from_status(int status, bool shell_convention) {
+  ProgramEnd end;
+  int code = -1, sig = 0;
+  if (WIFEXITED(status)) code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) sig = WTERMSIG(status);
+  if (shell_convention && code > 128) sig = code - 128;
+  if (sig) {
+    end.signal = signal_name(sig);
+    end.problem = "the program was killed by " + end.signal;
+  } else {
+    end.exit_status = code;
+  }
+  return end;
+}
+
+std::string kept_name(const RecordRequest& r, bool partial, const std::string& extension) {
+  return r.output + (partial ? ".partial." : ".") + record_tool_name(r.tool) + extension;
+}
+
+traces::Format source_format(RecordTool tool) {
+  switch (tool) {
+    case RecordTool::Heaptrack: return traces::Format::HeaptrackRaw;
+    case RecordTool::Ltrace: return traces::Format::Ltrace;
+    case RecordTool::Mtrace: return traces::Format::Mtrace;
+  }
+  return traces::Format::Auto;
+}
+
+// A text recording cut by a crash usually ends mid-line (the recorder's
+// buffer was lost): the copy that is converted ends at the last whole line.
+// Returns the path to convert; `copy` is set when a trimmed copy was made.
+std::string whole_lines(const std::string& path, RecordTool tool, std::string& copy) {
+  if (tool == RecordTool::Heaptrack) return path;  // compressed; its reader reports a cut record itself
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.empty() || text.back() == '\n') return path;
+  text.resize(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+  copy = path + ".whole-lines.tmp";
+  std::ofstream(copy, std::ios::binary) << text;
+  return copy;
+}
+
+void convert(RecordOutcome& out, RecordTool tool, const std::string& destination) {
+  std::string copy;
+  struct RemoveCopy {
+    std::string& path;
+    ~RemoveCopy() {
+      std::error_code ignored;
+      if (!path.empty()) fs::remove(path, ignored);
+    }
+  } remove_copy{copy};
+  try {
+    traces::ReadOptions options;
+    options.format = source_format(tool);
+    const std::string source = out.end.complete() ? out.recording : whole_lines(out.recording, tool, copy);
+    auto reader = traces::open_trace(source, options);
+    auto writer = traces::make_native_writer(destination);
+    std::vector<traces::Event> batch(1 << 14);
+    while (const std::size_t n = reader->read(batch)) {
+      writer->write(std::span<const traces::Event>(batch.data(), n));
+      out.events += n;
+    }
+    writer->set_info(reader->info());
+    writer->finish();
+    out.trace = destination;
+    out.repairs = reader->anomalies().repairs();
+    out.threads = reader->info().threads;
+  } catch (const std::exception& e) {
+    out.convert_error = e.what();
+    out.events = 0;
+  }
+}
+
+// Runs the recorder once and tells how the program ended.
+ProgramEnd run_recorder(const RecordRequest& request, const Invocation& inv) {
+  const int status = run_attached(inv.argv, inv.env);
+  if (request.tool != RecordTool::Ltrace) return end_from_status(status, request.tool == RecordTool::Heaptrack);
+  ProgramEnd end = check_ltrace_log(inv.outputs.front());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {  // ltrace itself failed (e.g. ptrace not permitted)
+    const ProgramEnd own = end_from_status(status, false);
+    end.problem += std::string(end.problem.empty() ? "" : "; ") + "ltrace " +
+                   (own.signal.empty() ? "exited with status " + std::to_string(*own.exit_status)
+                                       : "was killed by " + own.signal);
+    // ltrace crashing is ltrace's fault too (a Ctrl-C is not a crash).
+    const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGILL) end.recorder_fault = true;
+  }
+  return end;
+}
+
+}  // namespace
+
+RecordTool parse_record_tool(const std::string& name) {
+  if (name == "heaptrack") return RecordTool::Heaptrack;
+  if (name == "ltrace") return RecordTool::Ltrace;
+  if (name == "mtrace") return RecordTool::Mtrace;
+  throw std::invalid_argument("unknown recorder '" + name + "' (heaptrack, ltrace or mtrace)");
+}
+
+std::string record_tool_name(RecordTool tool) {
+  switch (tool) {
+    case RecordTool::Heaptrack: return "heaptrack";
+    case RecordTool::Ltrace: return "ltrace";
+    case RecordTool::Mtrace: return "mtrace";
+  }
+  return "?";
+}
+
+RecordOutcome record_program(const RecordRequest& request) {
+  if (request.command.empty()) throw RecordSetupError("no program to run (allocsim record -o OUT -- CMD ARGS...)");
+  const std::string program = find_executable(request.command.front());
+  if (program.empty()) throw RecordSetupError(request.command.front() + ": no such program (or not executable)");
+  const fs::path out_dir = fs::absolute(request.output).parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(out_dir, ec)) throw RecordSetupError(out_dir.string() + ": no such directory for -o");
+  const Invocation inv = plan_recording(request, program, request.output + "." + record_tool_name(request.tool));
+  RecordOutcome out;
+  for (int attempt = 1;; ++attempt) {
+    for (const auto& stale : inv.outputs) fs::remove(stale, ec);  // "wrote nothing" must not find an old file
+    out.end = run_recorder(request, inv);
+    if (!out.end.recorder_fault || attempt >= request.attempts) break;
+    std::fprintf(stderr, "allocsim record: %s; recording again (attempt %d of %d)\n", out.end.problem.c_str(),
+                 attempt + 1, request.attempts);
+  }
+  std::string produced;
+  for (const auto& candidate : inv.outputs)
+    if (produced.empty() && fs::is_regular_file(candidate, ec)) produced = candidate;
+  if (produced.empty()) {
+    if (out.end.complete()) out.end.problem = record_tool_name(request.tool) + " wrote no recording";
+    return out;
+  }
+  const bool partial = !out.end.complete();
+  out.recording = produced;
+  if (partial) {
+    out.recording = kept_name(request, true, fs::path(produced).extension() == ".gz" ? ".raw.gz" : inv.extension);
+    fs::rename(produced, out.recording);
+  }
+  convert(out, request.tool, partial ? request.output + ".partial" : request.output);
+  return out;
+}
+
+}  // namespace allocsim::sim

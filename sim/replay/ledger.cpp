@@ -1,0 +1,30 @@
+#include "sim/replay/ledger.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/replay/replay.hpp"
+
+namespace allocsim::sim {
+
+void ReplayLedger::fail(const traces::Event& e, const std::string& why) const {
+  std::string what = fmt::format("{} of object {}", traces::op_name(e.op), e.id);
+  if (e.op == traces::Op::Realloc && e.old_id != traces::kNoObject) what += fmt::format(" from object {}", e.old_id);
+  throw ReplayError(fmt::format("{}: event index {} ({} on thread {}): {}", trace_.empty() ? "<trace>" : trace_,
+                                index_, what, e.thread, why));
+}
+
+void ReplayLedger::bad_thread(const traces::Event& e) const {
+  fail(e, fmt::format("thread {} appears before thread {} (threads must be numbered in order of first appearance)",
+                      e.thread, threads_));
+}
+
+void ReplayLedger::not_live(const traces::Event& e, std::uint64_t id) const {
+  fail(e, fmt::format("object {} is not live (never allocated, or already freed): the free names an unknown object",
+                      id));
+}
+
+void ReplayLedger::out_of_order(const traces::Event& e) const {
+  fail(e, fmt::format("object {} is born out of order (the next new object must be {})", e.id, table_.next_id()));
+}
+
+}  // namespace allocsim::sim

@@ -1,0 +1,285 @@
+// Deterministic replay: one OS thread drives every trace thread in trace
+// order on a virtual clock, and runs the collector in stepped mode on the
+// same clock.
+//
+// Clock: an event happens at its trace timestamp (never before the one
+// before it), or event_cost_ns after the previous event when the trace has
+// none. The collector is a second actor on that clock: a step starts when
+// the collector is due, does up to collector_budget units of work, and
+// keeps the collector busy for a cost computed from what it did
+// (docs/replay.md); events that fall inside that time find the queues as
+// the step left them. When a step finds nothing to do the collector
+// sleeps; the free (or starving allocation) that wakes it schedules its
+// next step wake_latency_ns later. Timeline samples come before steps and
+// events due at the same instant.
+#include <algorithm>
+#include <random>
+
+#include "sim/metrics/fragmentation.hpp"
+#include "sim/common/host_info.hpp"
+#include "sim/replay/engines.hpp"
+#include "sim/replay/ledger.hpp"
+#include "sim/metrics/timeline.hpp"
+
+namespace allocsim::sim {
+namespace {
+
+using traces::Event;
+using traces::Op;
+
+constexpr std::uint64_t kNever = ~std::uint64_t{0};
+// Events ahead whose dying object's header is fetched into the cache, so
+// that the free finds it there (about the latency of a miss in events).
+constexpr std::size_t kLookahead = 16;
+
+class VirtualReplay {
+ public:
+  VirtualReplay(traces::EventReader& reader, const ReplayRequest& request, Backend& backend, EventRecorder& recorder,
+                Progress& progress)
+      : reader_(reader),
+        knobs_(request.config.replay),
+        backend_(backend),
+        recorder_(recorder),
+        progress_(progress),
+        ledger_(request.trace),
+        timeline_(knobs_.sample_period_ns, knobs_.max_samples, backend.queue_classes()),
+        rng_(knobs_.seed),
+        cheap_footprint_(backend.footprint_is_cheap()),
+        collector_at_(backend.has_stepped_collector() ? 0 : kNever) {}
+
+  EngineResult run();
+
+ private:
+  void apply(const Event& e);
+  void prefetch_dying(const Event& e);
+  void allocate(BackendThread& t, const Event& e);
+  void free(BackendThread& t, const Event& e);
+  void reallocate(BackendThread& t, const Event& e);
+  void born(const Event& e, void* p);
+  void advance_to(std::uint64_t t);
+  void step();
+  void sample(std::uint64_t t);
+  void wake() {
+    collector_at_ = std::min(collector_at_, now_ + knobs_.wake_latency_ns);
+    next_stop_ = std::min(next_stop_, collector_at_);
+  }
+  void drain();
+  std::uint64_t step_cost(const allocator::StepResult& s);
+
+  traces::EventReader& reader_;
+  const ReplayKnobs& knobs_;
+  Backend& backend_;
+  EventRecorder& recorder_;
+  Progress& progress_;
+  ReplayLedger ledger_;
+  std::vector<std::unique_ptr<BackendThread>> threads_;
+  TimelineRecorder timeline_;
+  FragmentationTracker frag_;
+  std::mt19937_64 rng_;
+  const bool cheap_footprint_;
+  std::uint64_t now_ = 0;
+  std::uint64_t collector_at_;      // when the collector's next step starts; kNever while it sleeps
+  std::uint64_t next_stop_ = 0;     // min(collector_at_, next sample): the event loop's only check
+  std::uint64_t last_step_end_ = 0;
+  std::uint64_t busy_ = 0, failed_ = 0, queue_peak_ = 0, queued_since_peak_ = 0;
+  std::vector<std::uint64_t> targets_;
+};
+
+EngineResult VirtualReplay::run() {
+  std::vector<Event> batch(4096);
+  const std::uint64_t limit = knobs_.max_events ? knobs_.max_events : ~std::uint64_t{0};
+  std::uint64_t index = 0;
+  while (index < limit) {
+    const std::size_t n = std::min<std::uint64_t>(reader_.read(batch), limit - index);
+    if (n == 0) break;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + kLookahead < n) prefetch_dying(batch[i + kLookahead]);
+      ledger_.set_index(index++);
+      apply(batch[i]);
+    }
+    progress_.update(index);
+  }
+  drain();
+  const std::uint64_t end = std::max(now_, last_step_end_);
+  if (timeline_.timeline().time_ns.empty() || timeline_.timeline().time_ns.back() < end) sample(end);
+
+  EngineResult r;
+  r.ops = ledger_.ops();
+  r.events = index;
+  r.threads = ledger_.threads();
+  r.allocations = ledger_.allocations();
+  r.frees = ledger_.frees();
+  r.failed_allocations = failed_;
+  r.live_bytes = ledger_.live();
+  r.peak_live_bytes = ledger_.peak_live();
+  r.live_objects = ledger_.table().live_count();
+  r.end_ns = end;
+  r.collector_busy_ns = busy_;
+  r.final_footprint = backend_.footprint();
+  frag_.observe(end, ledger_.live(), r.final_footprint);
+  r.peak_footprint = backend_.peak_footprint().value_or(frag_.peak_footprint());
+  r.queue_bytes_final = backend_.queue_bytes();
+  r.queue_bytes_peak = std::max(queue_peak_, r.queue_bytes_final);
+  r.fragmentation = frag_.result(end);
+  if (const auto rss = backend_.simulated_rss()) {
+    r.rss_simulated = true;
+    r.final_rss = *rss;
+    r.peak_rss = backend_.peak_simulated_rss().value_or(*rss);
+  } else {
+    r.final_rss = current_rss_bytes();
+    r.peak_rss = peak_rss_bytes();
+  }
+  r.check = backend_.check();  // with every thread still attached, as the trace left them
+  threads_.clear();
+  free_leftovers(ledger_.table(), backend_);
+  r.timeline = timeline_.timeline();
+  r.host_rss = timeline_.host_rss();
+  return r;
+}
+
+void VirtualReplay::apply(const Event& e) {
+  const std::uint64_t t = e.time != traces::kNoTime ? std::max(e.time, now_)
+                          : ledger_.threads() == 0  ? 0
+                                                    : now_ + knobs_.event_cost_ns;
+  if (t >= next_stop_) advance_to(t);
+  now_ = t;
+  recorder_.set_now(t);
+  if (ledger_.event(e)) threads_.push_back(backend_.attach_thread());
+  BackendThread& thread = *threads_[e.thread];
+  switch (e.op) {
+    case Op::Free: free(thread, e); break;
+    case Op::Realloc: reallocate(thread, e); break;
+    default: allocate(thread, e); break;
+  }
+  if (recorder_.take_wake()) wake();
+  if (cheap_footprint_) frag_.observe(now_, ledger_.live(), backend_.footprint());
+}
+
+// A free reads the chunk header in front of the object, which has usually
+// left the cache since the object was born: a miss that the trace lets us
+// see coming. Only a hint: the object may die or move before its turn.
+void VirtualReplay::prefetch_dying(const Event& e) {
+  const std::uint64_t id = e.op == Op::Free ? e.id : e.old_id;
+  if (id == traces::kNoObject) return;
+  if (const ObjectTable::Slot* s = ledger_.table().find(id))
+    if (const void* p = s->ptr.load(std::memory_order_relaxed)) __builtin_prefetch(static_cast<const char*>(p) - 8);
+}
+
+void VirtualReplay::born(const Event& e, void* p) {
+  if (!p) ++failed_;
+  ledger_.born(e).ptr.store(p, std::memory_order_relaxed);
+}
+
+void VirtualReplay::allocate(BackendThread& t, const Event& e) {
+  const std::uint32_t align = e.op == Op::Memalign ? replay_alignment(e.align) : 0;
+  const Op op = e.op == Op::Memalign && align == 0 ? Op::Malloc : e.op;
+  born(e, t.allocate(op, e.size, align));
+}
+
+void VirtualReplay::free(BackendThread& t, const Event& e) {
+  ObjectTable::Slot& s = ledger_.dying(e);
+  void* p = s.ptr.load(std::memory_order_relaxed);
+  ledger_.die(s, e.id);
+  if (p) t.deallocate(p);
+  if (ledger_.table().has_dead_pages())
+    for (const std::uint64_t page : ledger_.table().take_dead_pages()) ledger_.table().release_page(page);
+}
+
+// realloc(p, n): a size of 0 with a new object born means the recorded
+// realloc returned a fresh minimal block; a failed realloc keeps p, which
+// the trace says died, so it is freed.
+void VirtualReplay::reallocate(BackendThread& t, const Event& e) {
+  void* p = nullptr;
+  std::uint64_t old_size = 0;
+  if (e.old_id != traces::kNoObject) {
+    ObjectTable::Slot& s = ledger_.dying(e);
+    p = s.ptr.load(std::memory_order_relaxed);
+    old_size = ledger_.die(s, e.old_id);
+  }
+  void* q = nullptr;
+  if (e.size == 0 || !p) {
+    if (p) t.deallocate(p);
+    q = e.size ? t.reallocate(nullptr, 0, e.size) : t.allocate(Op::Malloc, 0, 0);
+  } else {
+    q = t.reallocate(p, old_size, e.size);
+    if (!q) t.deallocate(p);
+  }
+  born(e, q);
+}
+
+void VirtualReplay::advance_to(std::uint64_t t) {
+  for (;;) {
+    const std::uint64_t due = timeline_.next_due();
+    if (due <= t && due <= collector_at_) sample(due);
+    else if (collector_at_ <= t) step();
+    else break;
+  }
+  next_stop_ = std::min(timeline_.next_due(), collector_at_);
+}
+
+std::uint64_t VirtualReplay::step_cost(const allocator::StepResult& s) {
+  std::uint64_t cost = knobs_.step_cost_ns + (s.pass_completed ? knobs_.pass_cost_ns : 0) +
+                       s.units * knobs_.chunk_cost_ns + s.hash_ops * knobs_.hash_op_cost_ns +
+                       s.sorted_chunks * knobs_.sort_cost_ns + s.blocks_mapped * knobs_.map_cost_ns;
+  if (const std::uint64_t j = knobs_.jitter_percent) cost = cost * (100 - j + rng_() % (2 * j + 1)) / 100;
+  return std::max<std::uint64_t>(cost, 1);  // time always moves on
+}
+
+void VirtualReplay::step() {
+  const std::uint64_t start = collector_at_;
+  recorder_.set_now(start);
+  const allocator::StepResult s = backend_.step_collector(knobs_.collector_budget);
+  const std::uint64_t cost = step_cost(s);
+  busy_ += cost;
+  last_step_end_ = start + cost;
+  // Queued bytes peak when a pass has done its refills, and only grow by
+  // the collector's pushes: a pass after none cannot hold more.
+  queued_since_peak_ += s.chunks_queued;
+  if (s.pass_completed && queued_since_peak_) {
+    queue_peak_ = std::max(queue_peak_, backend_.queue_bytes());
+    queued_since_peak_ = 0;
+  }
+  if (cheap_footprint_) frag_.observe(start, ledger_.live(), backend_.footprint());
+  collector_at_ = s.idle ? kNever : start + cost;
+  recorder_.set_now(now_);
+}
+
+void VirtualReplay::sample(std::uint64_t t) {
+  TimelineSample s;
+  s.time_ns = t;
+  s.live_bytes = ledger_.live();
+  s.footprint_bytes = backend_.footprint();
+  s.queue_bytes = backend_.queue_bytes();
+  s.sim_rss_bytes = backend_.simulated_rss();
+  s.host_rss_bytes = current_rss_bytes();
+  backend_.queue_targets(targets_);
+  s.queue_targets = targets_;
+  if (!cheap_footprint_) frag_.observe(t, s.live_bytes, s.footprint_bytes);
+  queue_peak_ = std::max(queue_peak_, s.queue_bytes);
+  timeline_.add(std::move(s));
+}
+
+// At the end of the trace every thread hands back what it holds, and the
+// collector works on (on the clock) until it sleeps, twice: the first
+// round's merges can free blocks that only a second look releases. A
+// collector that never sleeps is stopped drain_ns after the last event.
+void VirtualReplay::drain() {
+  const std::uint64_t deadline = now_ + knobs_.drain_ns;
+  for (int round = 0; round < 2; ++round) {
+    for (auto& t : threads_) t->flush();
+    if (recorder_.take_wake()) wake();
+    while (collector_at_ <= deadline) {
+      now_ = std::max(now_, collector_at_);
+      advance_to(collector_at_);
+    }
+  }
+}
+
+}  // namespace
+
+EngineResult run_virtual(traces::EventReader& reader, const ReplayRequest& request, Backend& backend,
+                         EventRecorder& recorder, Progress& progress) {
+  return VirtualReplay(reader, request, backend, recorder, progress).run();
+}
+
+}  // namespace allocsim::sim

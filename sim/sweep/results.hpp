@@ -1,0 +1,38 @@
+#pragma once
+// A sweep directory read back: the plan, and for each planned run whether
+// it completed (with its metrics), failed (with the error) or is missing.
+// Summaries, reports, merges and compare all start from this.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/sweep/plan_io.hpp"
+
+namespace allocsim::sim {
+
+enum class RunStatus { Done, Failed, Missing };
+std::string_view to_string(RunStatus s);
+
+struct RunOutcome {
+  PlannedRun run;
+  RunStatus status = RunStatus::Missing;
+  // Done: the metrics document without its bulky parts (events, timeline,
+  // classes, counters), which reports do not need.
+  nlohmann::json metrics;
+  std::string error;  // Failed: the run's last stderr line, or why its file is unreadable
+};
+
+struct SweepResults {
+  SweepDir dir;
+  PlanFile plan;
+  std::vector<RunOutcome> runs;  // plan order; only the plan's shard
+  std::size_t count(RunStatus s) const;
+};
+
+// Throws SpecError when DIR has no readable plan.json.
+SweepResults load_sweep_results(const std::string& dir);
+
+// A metrics file, read whole. Throws std::runtime_error naming the file.
+nlohmann::json read_metrics_file(const std::string& path);
+
+}  // namespace allocsim::sim
