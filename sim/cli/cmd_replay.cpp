@@ -38,13 +38,13 @@ ReplayRequest request_from(const ReplayArgs& a) {
   ReplayRequest r;
   r.trace = a.trace;
   r.read = to_read_options(a.read);
-  if (a.mode == "virtual") r.mode = ReplayMode::Virtual;
-  else if (a.mode == "threaded") r.mode = ReplayMode::Threaded;
-  else throw std::invalid_argument(fmt::format("--mode '{}' is not virtual or threaded", a.mode));
-  if (a.backend == "core") r.backend = BackendKind::Core;
-  else if (a.backend == "system") r.backend = BackendKind::System;
-  else throw std::invalid_argument(fmt::format("--backend '{}' is not core or system", a.backend));
-  if (r.backend == BackendKind::System && (!a.policy.empty())) 
+  const auto mode = parse_kind<ReplayMode>(a.mode);
+  if (!mode) throw std::invalid_argument(fmt::format("--mode '{}' is not {}", a.mode, kind_choices<ReplayMode>()));
+  const auto backend = parse_kind<BackendKind>(a.backend);
+  if (!backend) throw std::invalid_argument(fmt::format("--backend '{}' is not {}", a.backend, kind_choices<BackendKind>()));
+  r.mode = *mode;
+  r.backend = *backend;
+  if (r.backend == BackendKind::System && !a.policy.empty())
     throw std::invalid_argument("--policy applies to the core backend, not to --backend system");
   r.config = load_run_config(a.policy, a.config, a.sets, policies_dir());
   r.progress = ::isatty(STDERR_FILENO) == 1;

@@ -67,7 +67,7 @@ void print_plan(const std::vector<PlannedRun>& runs) {
   for (const auto& r : runs) {
     std::string knobs;
     for (const auto& [k, v] : r.knobs) knobs += (knobs.empty() ? "" : " ") + k + "=" + v;
-    table.add({r.id, r.label, r.mode, r.trace.name, std::to_string(r.repetition), knobs});
+    table.add({r.id, r.label, std::string(to_string(r.mode)), r.trace.name, std::to_string(r.repetition), knobs});
   }
   table.print(std::cout, 6);
 }

@@ -1,8 +1,10 @@
 #pragma once
-// The two replay engines (virtual_engine.cpp, threaded_engine.cpp) and
-// what each measures itself; sim/replay/replay.cpp turns that, with the backend's
-// and the recorder's figures, into Metrics.
-#include <array>
+// The two replay engines (virtual_engine.cpp, threaded_engine.cpp). Each
+// fills what it measures itself straight into the Metrics: the summary's
+// trace-order, footprint, RSS, queue and fragmentation figures and the heap
+// check, the timeline, the "ops" and "replay" counters, and (threaded) the
+// latency and throughput. replay.cpp adds the run identity and what the
+// backend and the event recorder counted.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -17,29 +19,13 @@
 
 namespace allocsim::sim {
 
-struct EngineResult {
-  std::array<std::uint64_t, traces::kOpCount> ops{};
-  std::uint64_t events = 0, allocations = 0, frees = 0, failed_allocations = 0;
-  std::uint32_t threads = 0;  // trace threads seen
-  std::uint64_t live_bytes = 0, peak_live_bytes = 0, live_objects = 0;  // trace order
-  std::uint64_t end_ns = 0;              // virtual: the end of the replay on the virtual clock
-  std::uint64_t collector_busy_ns = 0;   // virtual: time the collector spent in steps
-  std::uint64_t peak_footprint = 0, final_footprint = 0;
-  std::uint64_t queue_bytes_peak = 0, queue_bytes_final = 0;
-  std::uint64_t peak_rss = 0, final_rss = 0;
-  bool rss_simulated = false;
-  Fragmentation fragmentation;
-  Timeline timeline;
-  std::vector<std::uint64_t> host_rss;  // per timeline sample
-  std::optional<Latency> latency;
-  std::optional<Throughput> throughput;
-  std::optional<CheckOutcome> check;
-};
+void run_virtual(traces::EventReader& reader, const ReplayRequest& request, Backend& backend, EventRecorder& recorder,
+                 Progress& progress, Metrics& m);
+void run_threaded(traces::EventReader& reader, const ReplayRequest& request, Backend& backend, EventRecorder& recorder,
+                  Progress& progress, Metrics& m);
 
-EngineResult run_virtual(traces::EventReader& reader, const ReplayRequest& request, Backend& backend,
-                         EventRecorder& recorder, Progress& progress);
-EngineResult run_threaded(traces::EventReader& reader, const ReplayRequest& request, Backend& backend,
-                          EventRecorder& recorder, Progress& progress);
+// The backend's heap check into the summary (check_report only when it failed).
+void record_check(const std::optional<CheckOutcome>& check, Summary& s);
 
 // Frees what the trace left live (leaks of the recorded program) through
 // `backend`, unless destroying the backend returns it all anyway. Call

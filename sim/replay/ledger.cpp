@@ -13,6 +13,29 @@ void ReplayLedger::fail(const traces::Event& e, const std::string& why) const {
                                 index_, what, e.thread, why));
 }
 
+void ReplayLedger::report(std::uint64_t events, std::uint64_t failed_allocations,
+                          std::optional<std::uint64_t> cross_thread_waits, Metrics& m) const {
+  Summary& s = m.summary;
+  s.events = events;
+  s.allocations = allocations_;
+  s.frees = frees_;
+  s.reallocs = ops_[static_cast<int>(traces::Op::Realloc)];
+  s.failed_allocations = failed_allocations;
+  s.peak_live_bytes = peak_live_;
+  s.final_live_bytes = live_;
+  s.final_live_objects = table_.live_count();
+  CounterGroup ops{"ops", {}};
+  for (int op = 0; op < traces::kOpCount; ++op) ops.values.emplace_back(traces::op_name(static_cast<traces::Op>(op)), ops_[op]);
+  CounterGroup replay{"replay",
+                      {{"events", events},
+                       {"allocations", allocations_},
+                       {"frees", frees_},
+                       {"failed_allocations", failed_allocations},
+                       {"threads", threads_}}};
+  if (cross_thread_waits) replay.values.emplace_back("cross_thread_waits", *cross_thread_waits);
+  m.counters.insert(m.counters.begin(), {std::move(ops), std::move(replay)});
+}
+
 void ReplayLedger::bad_thread(const traces::Event& e) const {
   fail(e, fmt::format("thread {} appears before thread {} (threads must be numbered in order of first appearance)",
                       e.thread, threads_));

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <string>
 
+#include <optional>
+
+#include "sim/metrics/metrics.hpp"
 #include "sim/replay/object_table.hpp"
 #include "traces/event.hpp"
 
@@ -57,6 +60,11 @@ class ReplayLedger {
   std::uint64_t allocations() const { return allocations_; }
   std::uint64_t frees() const { return frees_; }
   const std::array<std::uint64_t, traces::kOpCount>& ops() const { return ops_; }
+
+  // The trace-order figures of `events` replayed events into m.summary, and
+  // the "ops" and "replay" counter groups (cross-thread waits: threaded mode).
+  void report(std::uint64_t events, std::uint64_t failed_allocations, std::optional<std::uint64_t> cross_thread_waits,
+              Metrics& m) const;
 
   // Throws ReplayError "<trace>: event index N (op ...): why".
   [[noreturn]] void fail(const traces::Event& e, const std::string& why) const;

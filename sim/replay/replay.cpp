@@ -31,7 +31,7 @@ RunIdentity identity(const traces::EventReader& reader, const ReplayRequest& req
   run.config = backend.config();
   run.replay = replay_knob_values(request.config.replay);
   run.seed = request.config.replay.seed;
-  run.mode = mode_name(request.mode);
+  run.mode = to_string(request.mode);
   run.backend = backend.name();
   run.allocator = backend.identity();
   run.allocsim_version = ALLOCSIM_VERSION;
@@ -41,23 +41,10 @@ RunIdentity identity(const traces::EventReader& reader, const ReplayRequest& req
   return run;
 }
 
-Summary summarize(const EngineResult& r, Backend& backend, const EventRecorder& recorder, bool is_virtual) {
-  Summary s;
-  s.events = r.events;
-  s.allocations = r.allocations;
-  s.frees = r.frees;
-  s.reallocs = r.ops[static_cast<int>(traces::Op::Realloc)];
-  s.failed_allocations = r.failed_allocations;
-  if (is_virtual) s.virtual_time_ns = r.end_ns;
-  s.peak_live_bytes = r.peak_live_bytes;
-  s.final_live_bytes = r.live_bytes;
-  s.final_live_objects = r.live_objects;
-  s.peak_footprint_bytes = r.peak_footprint;
-  s.final_footprint_bytes = r.final_footprint;
+// What the backend and the event recorder counted, added to the summary
+// the engine filled.
+void add_backend_figures(const Backend& backend, const EventRecorder& recorder, Summary& s) {
   s.footprint_source = backend.footprint_source();
-  s.peak_rss_bytes = r.peak_rss;
-  s.final_rss_bytes = r.final_rss;
-  s.rss_source = r.rss_simulated ? "simulated" : "measured";
   const BackendFigures f = backend.figures();
   s.fallback_allocations = f.fallbacks;
   if (f.fallbacks && f.class_allocations && *f.class_allocations)
@@ -66,41 +53,19 @@ Summary summarize(const EngineResult& r, Backend& backend, const EventRecorder& 
   s.queue_grow_events = f.queue_grows;
   s.queue_reclaim_events = f.queue_reclaims;
   if (f.collector_units) {
-    s.queue_bytes_peak = r.queue_bytes_peak;
-    s.queue_bytes_final = r.queue_bytes_final;
-    CollectorWork w;
+    CollectorWork& w = s.collector_work ? *s.collector_work : s.collector_work.emplace();
     w.units = *f.collector_units;
     w.hash_ops = f.collector_hash_ops.value_or(0);
-    if (is_virtual) {
-      w.busy_ns = r.collector_busy_ns;
-      if (r.end_ns) w.utilization = static_cast<double>(r.collector_busy_ns) / static_cast<double>(r.end_ns);
-    }
-    s.collector_work = w;
   }
-  s.fragmentation = r.fragmentation;
-  if (r.check) {
-    s.check_ok = r.check->ok;
-    if (!r.check->ok) s.check_report = r.check->summary;
-  }
-  return s;
-}
-
-std::vector<CounterGroup> counters(const EngineResult& r, const Backend& backend, std::uint32_t threads) {
-  CounterGroup ops{"ops", {}};
-  for (int op = 0; op < traces::kOpCount; ++op) ops.values.emplace_back(traces::op_name(static_cast<traces::Op>(op)), r.ops[op]);
-  CounterGroup replay{"replay",
-                      {{"events", r.events},
-                       {"allocations", r.allocations},
-                       {"frees", r.frees},
-                       {"failed_allocations", r.failed_allocations},
-                       {"threads", threads}}};
-  if (r.throughput) replay.values.emplace_back("cross_thread_waits", r.throughput->cross_thread_waits);
-  std::vector<CounterGroup> out{ops, replay};
-  for (auto& g : backend.counters()) out.push_back(std::move(g));
-  return out;
 }
 
 }  // namespace
+
+void record_check(const std::optional<CheckOutcome>& check, Summary& s) {
+  if (!check) return;
+  s.check_ok = check->ok;
+  if (!check->ok) s.check_report = check->summary;
+}
 
 void free_leftovers(ObjectTable& table, Backend& backend) {
   if (backend.releases_everything() || table.live_count() == 0) return;
@@ -110,9 +75,6 @@ void free_leftovers(ObjectTable& table, Backend& backend) {
     if (p && p != failed_allocation_marker()) thread->deallocate(p);
   });
 }
-
-std::string_view mode_name(ReplayMode m) { return m == ReplayMode::Virtual ? "virtual" : "threaded"; }
-std::string_view backend_name(BackendKind b) { return b == BackendKind::Core ? "core" : "system"; }
 
 Metrics replay(const ReplayRequest& request) {
   auto reader = traces::open_trace(request.trace, request.read);
@@ -136,24 +98,20 @@ Metrics replay(traces::EventReader& reader, const ReplayRequest& request) {
                                          ? make_core_backend(request.config.allocator, request.mode, knobs.touch, recorder)
                                          : make_system_backend();
   Progress progress(request.progress, request.trace);
-  EngineResult r = is_virtual ? run_virtual(reader, request, *backend, recorder, progress)
-                              : run_threaded(reader, request, *backend, recorder, progress);
+  Metrics m;
+  if (is_virtual) run_virtual(reader, request, *backend, recorder, progress, m);
+  else run_threaded(reader, request, *backend, recorder, progress, m);
   progress.finish();
 
-  Metrics m;
   m.events = recorder.finish();  // first: it closes the last fallback burst
   m.run = identity(reader, request, *backend);
-  m.summary = summarize(r, *backend, recorder, is_virtual);
-  m.counters = counters(r, *backend, r.threads);
+  add_backend_figures(*backend, recorder, m.summary);
+  for (auto& g : backend->counters()) m.counters.push_back(std::move(g));
   m.classes = backend->classes(recorder);
-  m.timeline = std::move(r.timeline);
-  m.latency = r.latency;
-  m.throughput = r.throughput;
   m.host.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  m.host.events_per_second = m.host.wall_seconds > 0 ? static_cast<double>(r.events) / m.host.wall_seconds : 0;
+  m.host.events_per_second = m.host.wall_seconds > 0 ? static_cast<double>(m.summary.events) / m.host.wall_seconds : 0;
   m.host.peak_rss_bytes = peak_rss_bytes();
   m.host.final_rss_bytes = current_rss_bytes();
-  m.host.timeline_rss_bytes = std::move(r.host_rss);
   m.host.cpus = std::thread::hardware_concurrency();
   return m;
 }

@@ -43,7 +43,5 @@ Metrics replay(const ReplayRequest& request);
 // Replays from an open reader (tests, benchmarks); trace_hash is left empty.
 Metrics replay(traces::EventReader& reader, const ReplayRequest& request);
 
-std::string_view mode_name(ReplayMode m);
-std::string_view backend_name(BackendKind b);
 
 }  // namespace allocsim::sim

@@ -45,7 +45,7 @@ class ThreadedReplay {
         trace_(request.trace.empty() ? reader.info().path : request.trace),
         timeline_(knobs_.sample_period_ns, knobs_.max_samples, {}) {}
 
-  EngineResult run();
+  void run(Metrics& m);
 
  private:
   void dispatch(const Event& e);
@@ -86,7 +86,7 @@ class ThreadedReplay {
   bool sampler_stop_ = false;
 };
 
-EngineResult ThreadedReplay::run() {
+void ThreadedReplay::run(Metrics& m) {
   std::thread sampler_thread([this] { sampler(); });
   std::vector<Event> batch(4096);
   const std::uint64_t limit = knobs_.max_events ? knobs_.max_events : ~std::uint64_t{0};
@@ -128,39 +128,34 @@ EngineResult ThreadedReplay::run() {
   backend_.quiesce();
   sample(wall_ns());
 
-  EngineResult r;
-  r.ops = ledger_.ops();
-  r.events = index;
-  r.threads = ledger_.threads();
-  r.allocations = ledger_.allocations();
-  r.frees = ledger_.frees();
-  r.live_bytes = ledger_.live();
-  r.peak_live_bytes = ledger_.peak_live();
-  r.live_objects = ledger_.table().live_count();
   LatencyHistogram latency;
-  Throughput t;
+  Throughput& t = m.throughput.emplace();
+  std::uint64_t failed = 0;
   for (const auto& w : workers_) {
     latency = latency + w->latency();
     t.cross_thread_waits += w->waits();
-    r.failed_allocations += w->failed();
+    failed += w->failed();
   }
-  r.latency = latency.summary();
+  m.latency = latency.summary();
   t.operations = latency.samples();
   t.wall_seconds = seconds;
   t.ops_per_second = seconds > 0 ? static_cast<double>(t.operations) / seconds : 0;
-  r.throughput = t;
-  r.final_footprint = backend_.footprint();
-  r.peak_footprint = backend_.peak_footprint().value_or(std::max(sampled_peak_footprint_, r.final_footprint));
-  r.queue_bytes_final = backend_.queue_bytes();
-  r.queue_bytes_peak = std::max(queue_peak_, r.queue_bytes_final);
-  r.fragmentation = frag_.result(timeline_.timeline().time_ns.back());
-  r.final_rss = current_rss_bytes();
-  r.peak_rss = peak_rss_bytes();
-  r.check = backend_.check();
+  Summary& s = m.summary;
+  ledger_.report(index, failed, t.cross_thread_waits, m);
+  s.final_footprint_bytes = backend_.footprint();
+  s.peak_footprint_bytes = backend_.peak_footprint().value_or(std::max(sampled_peak_footprint_, s.final_footprint_bytes));
+  if (!backend_.queue_classes().empty()) {
+    s.queue_bytes_final = backend_.queue_bytes();
+    s.queue_bytes_peak = std::max(queue_peak_, *s.queue_bytes_final);
+  }
+  s.fragmentation = frag_.result(timeline_.timeline().time_ns.back());
+  s.rss_source = "measured";
+  s.final_rss_bytes = current_rss_bytes();
+  s.peak_rss_bytes = peak_rss_bytes();
+  record_check(backend_.check(), s);
   free_leftovers(ledger_.table(), backend_);
-  r.timeline = timeline_.timeline();
-  r.host_rss = timeline_.host_rss();
-  return r;
+  m.timeline = timeline_.timeline();
+  m.host.timeline_rss_bytes = timeline_.host_rss();
 }
 
 void ThreadedReplay::dispatch(const Event& e) {
@@ -283,9 +278,9 @@ void ThreadedReplay::sample(std::uint64_t time_ns) {
 
 }  // namespace
 
-EngineResult run_threaded(traces::EventReader& reader, const ReplayRequest& request, Backend& backend,
-                          EventRecorder&, Progress& progress) {
-  return ThreadedReplay(reader, request, backend, progress).run();
+void run_threaded(traces::EventReader& reader, const ReplayRequest& request, Backend& backend, EventRecorder&,
+                  Progress& progress, Metrics& m) {
+  ThreadedReplay(reader, request, backend, progress).run(m);
 }
 
 }  // namespace allocsim::sim

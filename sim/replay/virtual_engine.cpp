@@ -47,7 +47,7 @@ class VirtualReplay {
         cheap_footprint_(backend.footprint_is_cheap()),
         collector_at_(backend.has_stepped_collector() ? 0 : kNever) {}
 
-  EngineResult run();
+  void run(Metrics& m);
 
  private:
   void apply(const Event& e);
@@ -85,7 +85,7 @@ class VirtualReplay {
   std::vector<std::uint64_t> targets_;
 };
 
-EngineResult VirtualReplay::run() {
+void VirtualReplay::run(Metrics& m) {
   std::vector<Event> batch(4096);
   const std::uint64_t limit = knobs_.max_events ? knobs_.max_events : ~std::uint64_t{0};
   std::uint64_t index = 0;
@@ -103,38 +103,36 @@ EngineResult VirtualReplay::run() {
   const std::uint64_t end = std::max(now_, last_step_end_);
   if (timeline_.timeline().time_ns.empty() || timeline_.timeline().time_ns.back() < end) sample(end);
 
-  EngineResult r;
-  r.ops = ledger_.ops();
-  r.events = index;
-  r.threads = ledger_.threads();
-  r.allocations = ledger_.allocations();
-  r.frees = ledger_.frees();
-  r.failed_allocations = failed_;
-  r.live_bytes = ledger_.live();
-  r.peak_live_bytes = ledger_.peak_live();
-  r.live_objects = ledger_.table().live_count();
-  r.end_ns = end;
-  r.collector_busy_ns = busy_;
-  r.final_footprint = backend_.footprint();
-  frag_.observe(end, ledger_.live(), r.final_footprint);
-  r.peak_footprint = backend_.peak_footprint().value_or(frag_.peak_footprint());
-  r.queue_bytes_final = backend_.queue_bytes();
-  r.queue_bytes_peak = std::max(queue_peak_, r.queue_bytes_final);
-  r.fragmentation = frag_.result(end);
-  if (const auto rss = backend_.simulated_rss()) {
-    r.rss_simulated = true;
-    r.final_rss = *rss;
-    r.peak_rss = backend_.peak_simulated_rss().value_or(*rss);
-  } else {
-    r.final_rss = current_rss_bytes();
-    r.peak_rss = peak_rss_bytes();
+  Summary& s = m.summary;
+  ledger_.report(index, failed_, std::nullopt, m);
+  s.virtual_time_ns = end;
+  s.final_footprint_bytes = backend_.footprint();
+  frag_.observe(end, ledger_.live(), s.final_footprint_bytes);
+  s.peak_footprint_bytes = backend_.peak_footprint().value_or(frag_.peak_footprint());
+  if (!backend_.queue_classes().empty()) {
+    s.queue_bytes_final = backend_.queue_bytes();
+    s.queue_bytes_peak = std::max(queue_peak_, *s.queue_bytes_final);
   }
-  r.check = backend_.check();  // with every thread still attached, as the trace left them
+  if (backend_.has_stepped_collector()) {
+    CollectorWork& w = s.collector_work.emplace();
+    w.busy_ns = busy_;
+    if (end) w.utilization = static_cast<double>(busy_) / static_cast<double>(end);
+  }
+  s.fragmentation = frag_.result(end);
+  if (const auto rss = backend_.simulated_rss()) {
+    s.rss_source = "simulated";
+    s.final_rss_bytes = *rss;
+    s.peak_rss_bytes = backend_.peak_simulated_rss().value_or(*rss);
+  } else {
+    s.rss_source = "measured";
+    s.final_rss_bytes = current_rss_bytes();
+    s.peak_rss_bytes = peak_rss_bytes();
+  }
+  record_check(backend_.check(), s);  // with every thread still attached, as the trace left them
   threads_.clear();
   free_leftovers(ledger_.table(), backend_);
-  r.timeline = timeline_.timeline();
-  r.host_rss = timeline_.host_rss();
-  return r;
+  m.timeline = timeline_.timeline();
+  m.host.timeline_rss_bytes = timeline_.host_rss();
 }
 
 void VirtualReplay::apply(const Event& e) {
@@ -277,9 +275,9 @@ void VirtualReplay::drain() {
 
 }  // namespace
 
-EngineResult run_virtual(traces::EventReader& reader, const ReplayRequest& request, Backend& backend,
-                         EventRecorder& recorder, Progress& progress) {
-  return VirtualReplay(reader, request, backend, recorder, progress).run();
+void run_virtual(traces::EventReader& reader, const ReplayRequest& request, Backend& backend, EventRecorder& recorder,
+                 Progress& progress, Metrics& m) {
+  VirtualReplay(reader, request, backend, recorder, progress).run(m);
 }
 
 }  // namespace allocsim::sim

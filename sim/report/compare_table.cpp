@@ -13,7 +13,7 @@ namespace allocsim::sim {
 namespace {
 
 std::string variant_key(const PlannedRun& r) {
-  std::string key = fmt::format("{}|{}|{}", r.label, to_string(r.backend), r.mode);
+  std::string key = fmt::format("{}|{}|{}", r.label, to_string(r.backend), to_string(r.mode));
   for (const auto& [k, v] : r.knobs) key += "|" + k + "=" + v;
   return key;
 }
@@ -109,7 +109,7 @@ Comparison compare_sweep(const SweepResults& results, const std::string& baselin
       CompareRow row;
       row.label = o.run.label;
       row.backend = to_string(o.run.backend);
-      row.mode = o.run.mode;
+      row.mode = std::string(to_string(o.run.mode));
       row.knobs = o.run.knobs;
       accs.push_back({row, std::vector<double>(n_metrics), std::vector<std::size_t>(n_metrics)});
     }

@@ -42,7 +42,7 @@ void print_summary_csv(const SweepResults& results, std::ostream& out) {
   for (const auto& o : results.runs) {
     const PlannedRun& r = o.run;
     std::vector<std::string> f{r.id, std::string(to_string(o.status)), r.trace.name, r.label, std::string(to_string(r.backend)),
-                               r.backend == Backend::Core ? r.label : "", r.allocator, r.mode,
+                               r.backend == BackendKind::Core ? r.label : "", r.allocator, std::string(to_string(r.mode)),
                                std::to_string(r.repetition), std::to_string(r.seed), explicit_knobs(r)};
     for (const auto& k : results.plan.swept) f.push_back(knob_value(r, k));
     for (const auto& m : key_metrics())

@@ -126,7 +126,7 @@ struct Expander {
       for (const auto& p : points) {
         base.mode = mode;
         base.knobs = p;
-        nlohmann::json common = {{"backend", std::string(to_string(g.backend))}, {"mode", mode}, {"replay", replay_settings(p)}};
+        nlohmann::json common = {{"backend", std::string(to_string(g.backend))}, {"mode", std::string(to_string(mode))}, {"replay", replay_settings(p)}};
         for (const auto& policy : g.policies) {
           base.policy = policy;
           base.label = policy_label(policy);
@@ -158,14 +158,14 @@ void fill_values(std::vector<PlannedRun>& runs, const std::vector<std::string>& 
   for (auto& run : runs) {
     std::vector<std::string> sets;
     for (const auto& [k, v] : run.knobs) sets.push_back(k + "=" + v);
-    const RunConfig config = load_run_config(run.backend == Backend::Core ? run.policy : "", "", sets, policies_dir());
+    const RunConfig config = load_run_config(run.backend == BackendKind::Core ? run.policy : "", "", sets, policies_dir());
     const auto replay = replay_knob_values(config.replay);
     for (const auto& knob : swept) {
       std::string value;
       if (knob_kind(knob) == KnobKind::Replay) {
         for (const auto& [k, v] : replay)
           if (k == knob) value = v;
-      } else if (run.backend == Backend::Core) {
+      } else if (run.backend == BackendKind::Core) {
         value = allocator::get_knob(config.allocator, knob);
       }
       run.values.emplace_back(knob, value);
@@ -199,8 +199,8 @@ std::vector<PlannedRun> shard_runs(const std::vector<PlannedRun>& runs, unsigned
 
 std::vector<std::string> replay_arguments(const PlannedRun& run, const std::string& output) {
   std::vector<std::string> args{"replay", run.trace.path, "--backend", std::string(to_string(run.backend)),
-                                "--mode", run.mode, "--set", "seed=" + std::to_string(run.seed)};
-  if (run.backend == Backend::Core) args.insert(args.end(), {"--policy", run.policy});
+                                "--mode", std::string(to_string(run.mode)), "--set", "seed=" + std::to_string(run.seed)};
+  if (run.backend == BackendKind::Core) args.insert(args.end(), {"--policy", run.policy});
   for (const auto& [knob, value] : run.knobs) args.insert(args.end(), {"--set", knob + "=" + value});
   args.insert(args.end(), {"-o", output});
   return args;

@@ -22,12 +22,12 @@ struct PlannedRun {
   nlohmann::json identity;
   std::string label;  // what reports call it: the policy, or the system allocator's name
   std::string group;  // the spec group's name or JSON path
-  Backend backend = Backend::Core;
+  BackendKind backend = BackendKind::Core;
   std::string policy;     // core: preset name or .ini path
   std::string allocator;  // system
   std::string preload;    // system: absolute path to LD_PRELOAD ("" = the process's own malloc)
   SpecTrace trace;
-  std::string mode;
+  ReplayMode mode = ReplayMode::Virtual;
   std::uint64_t seed = 0;
   unsigned repetition = 0;
   std::vector<KnobSetting> knobs;   // set + axis values, as passed to replay --set

@@ -19,16 +19,18 @@ PlannedRun run_from_json(const JsonAt& at) {
   if (r.id.size() != 16) at.fail("missing or malformed run id");
   r.label = str("label");
   r.group = str("group");
-  const std::string backend = str("backend");
-  if (backend != "core" && backend != "system") at.fail("backend must be core or system");
-  r.backend = backend == "core" ? Backend::Core : Backend::System;
+  const auto backend = parse_kind<BackendKind>(str("backend"));
+  if (!backend) at.fail("backend must be " + kind_choices<BackendKind>());
+  r.backend = *backend;
   r.policy = str("policy");
   r.allocator = str("allocator");
   r.preload = str("preload");
   if (!at.has("trace")) at.fail("missing trace");
   const JsonAt trace = at.member("trace");
   r.trace = {trace.member("name").as_string(), trace.member("path").as_string()};
-  r.mode = str("mode");
+  const auto mode = parse_kind<ReplayMode>(str("mode"));
+  if (!mode) at.fail("mode must be " + kind_choices<ReplayMode>());
+  r.mode = *mode;
   r.seed = at.member("seed").as_uint(0, UINT64_MAX);
   r.repetition = static_cast<unsigned>(at.member("repetition").as_uint(0, 1000));
   if (at.has("knobs")) {
@@ -59,10 +61,10 @@ nlohmann::ordered_json run_json(const PlannedRun& r) {
   j["label"] = r.label;
   j["group"] = r.group;
   j["backend"] = std::string(to_string(r.backend));
-  if (r.backend == Backend::Core) j["policy"] = r.policy;
+  if (r.backend == BackendKind::Core) j["policy"] = r.policy;
   else j["allocator"] = r.allocator, j["preload"] = r.preload;
   j["trace"] = {{"name", r.trace.name}, {"path", r.trace.path}};
-  j["mode"] = r.mode;
+  j["mode"] = std::string(to_string(r.mode));
   j["seed"] = r.seed;
   j["repetition"] = r.repetition;
   j["knobs"] = nlohmann::ordered_json::object();

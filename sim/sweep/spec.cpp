@@ -67,7 +67,6 @@ void check_baseline(const SweepSpec& spec, const JsonAt& root) {
 
 }  // namespace
 
-std::string_view to_string(Backend b) { return b == Backend::Core ? "core" : "system"; }
 
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& file) {
   const OrderedJson doc = parse_json_document(text, file);
@@ -100,7 +99,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& file) {
     spec.groups.push_back(read_group(groups.element(i), defaults, spec.base_dir));
 
   if (root.has("baseline")) spec.baseline = root.member("baseline").as_string();
-  else spec.baseline = spec.groups.front().backend == Backend::Core ? policy_label(spec.groups.front().policies.front())
+  else spec.baseline = spec.groups.front().backend == BackendKind::Core ? policy_label(spec.groups.front().policies.front())
                                                                     : spec.groups.front().allocators.front().name;
   check_baseline(spec, root);
   return spec;

@@ -23,12 +23,10 @@
 #include <utility>
 #include <vector>
 
+#include "sim/common/kinds.hpp"
 #include "sim/sweep/spec_json.hpp"
 
 namespace allocsim::sim {
-
-enum class Backend { Core, System };
-std::string_view to_string(Backend b);
 
 struct SpecTrace {
   std::string name;  // as the spec's author sees it: relative to trace_root, or as written when absolute
@@ -56,10 +54,10 @@ struct SpecAxis {
 struct SpecGroup {
   std::string json_path;  // "$.groups[2]", for errors found later
   std::string name;
-  Backend backend = Backend::Core;
+  BackendKind backend = BackendKind::Core;
   std::vector<std::string> policies;          // core: preset names or .ini paths
   std::vector<SpecAllocator> allocators;      // system
-  std::vector<std::string> modes;             // "virtual", "threaded"
+  std::vector<ReplayMode> modes;
   std::vector<KnobSetting> set;               // fixed knob values
   std::vector<SpecAxis> axes;                 // grids then zips, in spec order
   unsigned repetitions = 1;

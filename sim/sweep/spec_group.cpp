@@ -55,11 +55,11 @@ std::vector<SpecAllocator> read_allocators(const JsonAt& table, const std::strin
 }
 
 // Checks one knob's value where it is written; the system backend takes replay knobs only.
-std::string checked_value(const std::string& knob, const JsonAt& at, Backend backend) {
+std::string checked_value(const std::string& knob, const JsonAt& at, BackendKind backend) {
   std::string text;
   try {
     text = knob_text(at.value);
-    if (check_knob(knob, text) == KnobKind::Allocator && backend == Backend::System)
+    if (check_knob(knob, text) == KnobKind::Allocator && backend == BackendKind::System)
       at.fail("allocator knob '" + knob + "' does not apply to the system backend (it runs the process's malloc)");
   } catch (const std::invalid_argument& e) {
     at.fail(e.what());
@@ -80,7 +80,7 @@ void claim_knob(std::vector<std::string>& seen, const std::string& knob, const J
   seen.push_back(knob);
 }
 
-std::vector<std::string> read_axis_values(const JsonAt& list, const std::string& knob, Backend backend) {
+std::vector<std::string> read_axis_values(const JsonAt& list, const std::string& knob, BackendKind backend) {
   list.require_nonempty_array("axis");
   std::vector<std::string> values;
   for (std::size_t i = 0; i < list.value.size(); ++i) values.push_back(checked_value(knob, list.element(i), backend));
@@ -88,7 +88,7 @@ std::vector<std::string> read_axis_values(const JsonAt& list, const std::string&
 }
 
 // A zip object: every knob's list advances together, so all lists have one length.
-SpecAxis read_zip(const JsonAt& zip, Backend backend, std::vector<std::string>& seen) {
+SpecAxis read_zip(const JsonAt& zip, BackendKind backend, std::vector<std::string>& seen) {
   zip.require_object();
   if (zip.value.empty()) zip.fail("empty zip: name at least one knob with its values");
   SpecAxis axis{zip.path, {}, {}};
@@ -145,11 +145,14 @@ std::string policy_label(const std::string& policy) {
   return is_policy_path(policy) ? fs::path(policy).stem().string() : policy;
 }
 
-std::vector<std::string> read_modes(const JsonAt& at) {
-  std::vector<std::string> modes = at.as_string_list();
-  for (std::size_t i = 0; i < modes.size(); ++i) {
-    if (modes[i] == "virtual" || modes[i] == "threaded") continue;
-    (at.value.is_array() ? at.element(i) : at).fail("unknown mode '" + modes[i] + "' (virtual or threaded)");
+std::vector<ReplayMode> read_modes(const JsonAt& at) {
+  const std::vector<std::string> names = at.as_string_list();
+  std::vector<ReplayMode> modes;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto mode = parse_kind<ReplayMode>(names[i]);
+    if (!mode)
+      (at.value.is_array() ? at.element(i) : at).fail("unknown mode '" + names[i] + "' (" + kind_choices<ReplayMode>() + ")");
+    modes.push_back(*mode);
   }
   return modes;
 }
@@ -162,11 +165,11 @@ SpecGroup read_group(const JsonAt& at, const GroupDefaults& defaults, const std:
   if (at.has("backend")) {
     const JsonAt b = at.member("backend");
     const std::string name = b.as_string();
-    if (name == "core") g.backend = Backend::Core;
-    else if (name == "system") g.backend = Backend::System;
-    else b.fail("unknown backend '" + name + "' (core or system)");
+    const auto backend = parse_kind<BackendKind>(name);
+    if (!backend) b.fail("unknown backend '" + name + "' (" + kind_choices<BackendKind>() + ")");
+    g.backend = *backend;
   }
-  if (g.backend == Backend::Core) {
+  if (g.backend == BackendKind::Core) {
     if (at.has("allocators")) at.member("allocators").fail("'allocators' belongs to the system backend; use 'policies'");
     if (!at.has("policies")) at.fail("missing key 'policies' (core backend: policy presets to run)");
     g.policies = read_policies(at.member("policies"), base_dir);

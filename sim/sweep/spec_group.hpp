@@ -11,11 +11,11 @@ namespace allocsim::sim {
 
 // What a group inherits from the spec's top level.
 struct GroupDefaults {
-  std::vector<std::string> modes{"virtual"};
+  std::vector<ReplayMode> modes{ReplayMode::Virtual};
   unsigned repetitions = 1;
 };
 
-std::vector<std::string> read_modes(const JsonAt& at);
+std::vector<ReplayMode> read_modes(const JsonAt& at);
 SpecGroup read_group(const JsonAt& at, const GroupDefaults& defaults, const std::string& base_dir);
 
 // The name a policy shows under in reports: the preset name, or an .ini file's stem.

@@ -99,8 +99,9 @@ TEST(ReplayConcurrent, AStalledReplayIsReportedNotHung) {
   StuckBackend backend;
   EventRecorder recorder(10, 1000);
   Progress progress(false, "");
+  Metrics m;
   try {
-    run_threaded(reader, r, backend, recorder, progress);
+    run_threaded(reader, r, backend, recorder, progress, m);
     FAIL() << "no ReplayError";
   } catch (const ReplayError& e) {
     EXPECT_NE(std::string(e.what()).find("no progress for 50 ms"), std::string::npos) << e.what();

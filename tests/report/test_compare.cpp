@@ -30,7 +30,7 @@ nlohmann::json fixture_metrics(const PlannedRun& r) {
   const double rss = base_rss(r.label) * trace_factor(r.trace.name) + 1000.0 * r.repetition;
   nlohmann::json m = {
       {"schema", "allocsim-metrics/1"},
-      {"run", {{"trace", r.trace.path}, {"policy", r.label}, {"mode", r.mode}, {"backend", "core"}, {"seed", r.seed}}},
+      {"run", {{"trace", r.trace.path}, {"policy", r.label}, {"mode", std::string(to_string(r.mode))}, {"backend", "core"}, {"seed", r.seed}}},
       {"summary",
        {{"peak_live_bytes", 500000},
         {"peak_footprint_bytes", rss},
@@ -184,7 +184,7 @@ TEST(CompareBaselineChoice, KnobVariantsOfTheBaselineCompareWithItsOwnSettings) 
   write_plan(dir, make_plan_file(spec, plan, 1, 1));
   for (const auto& r : plan.runs) {
     PlannedRun tagged = r;  // peak RSS encodes the run: mode and knob setting
-    const double rss = (r.mode == "threaded" ? 2000 : 1000) + (r.knobs.empty() ? 0 : 64) + (r.label == "adaptive" ? 0 : 1);
+    const double rss = (r.mode == ReplayMode::Threaded ? 2000 : 1000) + (r.knobs.empty() ? 0 : 64) + (r.label == "adaptive" ? 0 : 1);
     nlohmann::json m = fixture_metrics(tagged);
     m["summary"]["peak_rss_bytes"] = rss;
     write_file_atomic(dir.result(r.id), m.dump());

@@ -60,7 +60,7 @@ TEST_F(SweepSpecTest, ReadsTracesGroupsAxesAndDefaults) {
   const SpecGroup& g = spec.groups[0];
   EXPECT_EQ(g.name, "knobs");
   EXPECT_EQ(g.repetitions, 2u);
-  EXPECT_EQ(g.modes, (std::vector<std::string>{"virtual", "threaded"}));
+  EXPECT_EQ(g.modes, (std::vector<ReplayMode>{ReplayMode::Virtual, ReplayMode::Threaded}));
   EXPECT_EQ(g.set, (std::vector<KnobSetting>{{"cache_batch", "4"}}));
   ASSERT_EQ(g.axes.size(), 3u);
   EXPECT_EQ(g.axes[0].knobs, std::vector<std::string>{"queue_initial"});
@@ -68,7 +68,7 @@ TEST_F(SweepSpecTest, ReadsTracesGroupsAxesAndDefaults) {
   EXPECT_EQ(g.axes[2].knobs, (std::vector<std::string>{"reclaim_after", "reclaim_fraction"}));
   EXPECT_EQ(g.axes[2].points, (std::vector<std::vector<std::string>>{{"4", "0.5"}, {"16", "0.25"}}));
   const SpecGroup& s = spec.groups[1];
-  EXPECT_EQ(s.backend, Backend::System);
+  EXPECT_EQ(s.backend, BackendKind::System);
   EXPECT_EQ(s.repetitions, 3u);
   ASSERT_EQ(s.allocators.size(), 2u);
   EXPECT_TRUE(s.allocators[0].installed());   // glibc: the process's own malloc
