@@ -1,5 +1,9 @@
 #include "sim/metrics/metric_table.hpp"
 
+#include <stdexcept>
+
+#include "sim/metrics/fields.hpp"
+
 namespace allocsim::sim {
 
 const std::vector<MetricDef>& key_metrics() {
@@ -33,10 +37,10 @@ const MetricDef* find_metric(std::string_view name) {
   return nullptr;
 }
 
-std::optional<double> metric_value(const nlohmann::json& metrics, const MetricDef& def) {
-  const nlohmann::json::json_pointer ptr{std::string(def.pointer)};
-  if (!metrics.contains(ptr)) return std::nullopt;
-  const auto& v = metrics.at(ptr);
+std::optional<double> metric_value(const Metrics& metrics, const MetricDef& def) {
+  const MetricField* field = find_metric_field(def.pointer);
+  if (!field) throw std::logic_error("key metric " + std::string(def.name) + " names no figure: " + std::string(def.pointer));
+  const auto v = field->get(metrics);
   if (v.is_number()) return v.get<double>();
   if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
   return std::nullopt;

@@ -1,11 +1,13 @@
 #pragma once
-// The key metrics that sweep summaries and comparisons report, each read
-// from a replay's metrics JSON (docs/metrics.md) by a JSON pointer. One row
-// per metric, so a new column is one line here.
-#include <nlohmann/json.hpp>
+// The key metrics that sweep summaries and comparisons report: a choice of
+// figures of sim/metrics/fields.hpp, named by their JSON pointer, with the
+// column name, unit and heading reports give them. One row per metric, so a
+// new column is one line here.
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include "sim/metrics/metrics.hpp"
 
 namespace allocsim::sim {
 
@@ -13,7 +15,7 @@ enum class MetricUnit { Bytes, Ratio, Fraction, Count, PerSecond, Nanoseconds, S
 
 struct MetricDef {
   std::string_view name;     // CSV column and JSON key
-  std::string_view pointer;  // where it is in a metrics file
+  std::string_view pointer;  // the figure (sim/metrics/fields.hpp)
   MetricUnit unit;
   bool lower_is_better;
   bool in_text_table;        // shown by `allocsim compare` on the terminal
@@ -23,8 +25,8 @@ struct MetricDef {
 const std::vector<MetricDef>& key_metrics();
 const MetricDef* find_metric(std::string_view name);
 
-// The metric's value in a metrics document; nullopt when absent or null
-// (e.g. throughput in virtual mode, fallback rate without allocations).
-std::optional<double> metric_value(const nlohmann::json& metrics, const MetricDef& def);
+// The metric's value in a run's figures; nullopt when null (e.g.
+// throughput in virtual mode, fallback rate without allocations).
+std::optional<double> metric_value(const Metrics& metrics, const MetricDef& def);
 
 }  // namespace allocsim::sim

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "sim/metrics/fields.hpp"
 #include "sim/metrics/metric_table.hpp"
 #include "sim/report/format.hpp"
 
@@ -23,28 +24,40 @@ void flatten(const nlohmann::json& j, const std::string& prefix, Flat& out) {
   }
 }
 
-Flat flatten_sections(const nlohmann::json& doc, std::initializer_list<const char*> sections) {
+Flat flatten_section(const nlohmann::json& doc, const char* section) {
   Flat out;
-  for (const char* s : sections)
-    if (doc.contains(s)) flatten(doc.at(s), s, out);
+  if (doc.contains(section)) flatten(doc.at(section), section, out);
   return out;
 }
 
-std::optional<double> number(const Flat& f, const std::string& key) {
-  const auto it = f.find(key);
-  if (it == f.end()) return std::nullopt;
-  if (it->second.is_number()) return it->second.get<double>();
-  if (it->second.is_boolean()) return it->second.get<bool>() ? 1.0 : 0.0;
-  return std::nullopt;
+// "/summary/peak_rss_bytes" -> "summary.peak_rss_bytes"
+std::string dotted(std::string_view pointer) {
+  std::string name(pointer.substr(1));
+  for (auto& c : name) c = c == '/' ? '.' : c;
+  return name;
+}
+
+// The run's numeric figures outside its identity, by dotted name.
+std::map<std::string, double> figures(const Metrics& m) {
+  std::map<std::string, double> out;
+  for (const auto& f : metric_fields()) {
+    if (f.pointer.starts_with("/run/")) continue;
+    const auto v = f.get(m);
+    if (v.is_number()) out[dotted(f.pointer)] = v.get<double>();
+    else if (v.is_boolean()) out[dotted(f.pointer)] = v.get<bool>() ? 1.0 : 0.0;
+  }
+  return out;
+}
+
+std::optional<double> number(const std::map<std::string, double>& f, const std::string& name) {
+  const auto it = f.find(name);
+  return it == f.end() ? std::nullopt : std::optional(it->second);
 }
 
 // The unit of a figure that is one of the key metrics, for human display.
 std::optional<MetricUnit> unit_of(const std::string& name) {
-  for (const auto& m : key_metrics()) {
-    std::string dotted(m.pointer);
-    for (auto& c : dotted) c = c == '/' ? '.' : c;
-    if (dotted.substr(1) == name) return m.unit;
-  }
+  for (const auto& m : key_metrics())
+    if (dotted(m.pointer) == name) return m.unit;
   return std::nullopt;
 }
 
@@ -58,7 +71,7 @@ std::string shown(const std::optional<double>& v, const std::string& name) {
 
 RunDiff diff_runs(const nlohmann::json& a, const nlohmann::json& b, std::string a_file, std::string b_file) {
   RunDiff d{std::move(a_file), std::move(b_file), {}, {}};
-  const Flat ca = flatten_sections(a, {"run"}), cb = flatten_sections(b, {"run"});
+  const Flat ca = flatten_section(a, "run"), cb = flatten_section(b, "run");
   Flat keys = ca;
   keys.insert(cb.begin(), cb.end());
   for (const auto& [key, unused] : keys) {
@@ -67,13 +80,11 @@ RunDiff diff_runs(const nlohmann::json& a, const nlohmann::json& b, std::string 
     const std::string vb = ib == cb.end() ? "(absent)" : ib->second.dump();
     if (va != vb) d.config.push_back({key, va, vb});
   }
-  const Flat ma = flatten_sections(a, {"summary", "throughput", "latency", "host"});
-  const Flat mb = flatten_sections(b, {"summary", "throughput", "latency", "host"});
-  Flat names = ma;
+  const auto ma = figures(metrics_from_json(a)), mb = figures(metrics_from_json(b));
+  auto names = ma;
   names.insert(mb.begin(), mb.end());
   for (const auto& [name, unused] : names) {
     MetricDifference m{name, number(ma, name), number(mb, name), {}, {}};
-    if (!m.a && !m.b) continue;  // text or series: not a figure
     if (m.a && m.b) {
       m.delta = *m.b - *m.a;
       if (*m.a != 0) m.ratio = *m.b / *m.a;

@@ -4,24 +4,24 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "sim/metrics/fields.hpp"
+
 namespace allocsim::sim {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json slim(nlohmann::json metrics) {
-  for (const char* bulky : {"events", "timeline", "classes", "counters"}) metrics.erase(bulky);
-  return metrics;
-}
-
 RunOutcome outcome_of(const SweepDir& dir, const PlannedRun& run) {
   RunOutcome o{run, RunStatus::Missing, {}, {}};
   std::error_code ec;
   if (fs::exists(dir.result(run.id), ec)) {
     try {
-      o.metrics = slim(read_metrics_file(dir.result(run.id)));
+      o.metrics = metrics_from_json(read_metrics_file(dir.result(run.id)));
       o.status = RunStatus::Done;
+    } catch (const nlohmann::json::exception& e) {  // a figure of the wrong type
+      o.status = RunStatus::Failed;
+      o.error = dir.result(run.id) + ": " + e.what();
     } catch (const std::runtime_error& e) {
       o.status = RunStatus::Failed;
       o.error = e.what();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/metrics/metrics.hpp"
 #include "sim/sweep/plan_io.hpp"
 
 namespace allocsim::sim {
@@ -16,9 +17,9 @@ std::string_view to_string(RunStatus s);
 struct RunOutcome {
   PlannedRun run;
   RunStatus status = RunStatus::Missing;
-  // Done: the metrics document without its bulky parts (events, timeline,
-  // classes, counters), which reports do not need.
-  nlohmann::json metrics;
+  // Done: the run's figures (sim/metrics/fields.hpp; the series and
+  // counter groups, which reports do not need, are not read).
+  Metrics metrics;
   std::string error;  // Failed: the run's last stderr line, or why its file is unreadable
 };
 

@@ -1,0 +1,56 @@
+// The figure table: what the JSON writer writes, metrics_from_json reads back.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "sim/metrics/fields.hpp"
+#include "sim/metrics/metrics_io.hpp"
+
+namespace allocsim::sim::testing {
+namespace {
+
+Metrics sample_metrics() {
+  Metrics m;
+  m.run.trace = "t.zst";
+  m.run.policy = "adaptive";
+  m.run.config = {{"queue_initial", "256"}, {"reclaim_fraction", "0.25"}, {"coalesce", "true"}, {"hash", "xxh3"}};
+  m.run.anomalies = {{"unknown_free", 3}};
+  m.run.mode = "threaded";
+  m.summary.events = 10;
+  m.summary.fallback_rate = 0.125;
+  m.summary.collector_work = CollectorWork{7, 8, std::nullopt, std::nullopt};
+  m.summary.fragmentation.jw1_time_average = 0.5;
+  m.summary.check_ok = true;
+  m.latency = Latency{5, 2.5, 1, 2, 3, 4, 5};
+  m.throughput = Throughput{100, 0.5, 200, 1};
+  m.host.timeline_rss_bytes = {1, 2, 3};
+  return m;
+}
+
+// The sections the table covers, as the writer prints them (key order aside:
+// the reader takes any).
+nlohmann::json figures_of(const Metrics& m) {
+  nlohmann::json j = nlohmann::json::parse(metrics_json(m).dump());
+  for (const char* series : {"counters", "classes", "events", "timeline"}) j.erase(series);
+  return j;
+}
+
+TEST(MetricFields, ReadBackIsWhatWasWritten) {
+  const Metrics m = sample_metrics();
+  const nlohmann::json doc = nlohmann::json::parse(metrics_json(m).dump());
+  EXPECT_EQ(figures_of(metrics_from_json(doc)), figures_of(m));
+  // Absent groups stay absent.
+  EXPECT_FALSE(metrics_from_json(nlohmann::json::parse(metrics_json(Metrics{}).dump())).latency);
+}
+
+TEST(MetricFields, OneNamePerFigureAndEveryCsvColumnAFigure) {
+  std::set<std::string_view> pointers, columns;
+  for (const auto& f : metric_fields()) {
+    EXPECT_TRUE(pointers.insert(f.pointer).second) << f.pointer;
+    if (!f.csv.empty()) EXPECT_TRUE(columns.insert(f.csv).second) << f.csv;
+  }
+  EXPECT_EQ(columns.size(), csv_columns().size());
+}
+
+}  // namespace
+}  // namespace allocsim::sim::testing
