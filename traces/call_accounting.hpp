@@ -6,8 +6,8 @@
 // a free of an unknown pointer are calls but no event; realloc(p, 0) is a
 // realloc call that becomes a Free event; posix_memalign and memalign are
 // both Op::Memalign. Only the reader sees the calls, so the ltrace and mtrace
-// readers count them while they parse and expose the counts here.
-// trace_stats() picks them up with a dynamic_cast; other readers have none.
+// readers count them while they parse and return them from
+// EventReader::calls(); other readers have none.
 //
 // Each format counts the way its recording (and the reference tables of
 // traces/samples/README.md) does:
@@ -35,13 +35,6 @@ struct CallCounts {
   std::uint64_t failed_allocs = 0;  // allocating calls that returned NULL (or an error)
   // `<`/`>` record pairs, for formats that log a moving realloc as two records.
   std::optional<std::uint64_t> realloc_pairs;
-};
-
-// Implemented by readers that see calls; final once read() has returned 0.
-class CallAccounting {
- public:
-  virtual ~CallAccounting() = default;
-  virtual CallCounts call_counts() const = 0;
 };
 
 }  // namespace allocsim::traces

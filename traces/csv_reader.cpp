@@ -62,6 +62,7 @@ class CsvReader final : public EventReader {
     return n;
   }
   const TraceInfo& info() const override { return info_; }
+  ReadPosition position() const override { return position_of(lines_->source()); }
   const AnomalyReport& anomalies() const override { return report_; }
 
  private:

@@ -3,11 +3,14 @@
 // factory that picks a reader from a file's content.
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "traces/anomalies.hpp"
+#include "traces/call_accounting.hpp"
 #include "traces/event.hpp"
+#include "traces/heaptrack_accounting.hpp"
 
 namespace allocsim::traces {
 
@@ -34,6 +37,12 @@ struct TraceInfo {
   std::uint64_t runtime_ms = 0;      // heaptrack last `c` + 1, 0 when unknown
 };
 
+// How far into its file a reader is: bytes of the file consumed (compressed
+// bytes for a compressed file) and the file's size; 0 and 0 when unknown.
+struct ReadPosition {
+  std::uint64_t bytes = 0, size = 0;
+};
+
 class EventReader {
  public:
   virtual ~EventReader() = default;
@@ -42,6 +51,14 @@ class EventReader {
   virtual std::size_t read(std::span<Event> out) = 0;
   virtual const TraceInfo& info() const = 0;
   virtual const AnomalyReport& anomalies() const = 0;
+  // Safe to call from another thread while read() runs (progress lines).
+  virtual ReadPosition position() const { return {}; }
+  // What a recording counts beside its event stream, for the formats that
+  // have it: calls (ltrace, mtrace; traces/call_accounting.hpp) and
+  // heaptrack_print's totals (traces/heaptrack_accounting.hpp). Final once
+  // read() has returned 0.
+  virtual std::optional<CallCounts> calls() const { return std::nullopt; }
+  virtual std::optional<HeaptrackTotals> heaptrack_totals() const { return std::nullopt; }
 };
 
 // Opens `path` (decompressing zstd/gzip transparently), detects its format

@@ -6,8 +6,8 @@
 // of the same index; after every `-` the remembered index becomes 0, itself
 // a valid index). The index is a property of the file, not of the event
 // model, so the heaptrack readers run the rule while they parse and expose
-// the result here instead of widening Event. trace_stats() picks it up with
-// a dynamic_cast; other formats fall back to a generic rule.
+// the result from EventReader::heaptrack_totals() instead of widening Event;
+// trace_stats() falls back to a generic rule for other formats.
 #include <cstdint>
 
 namespace allocsim::traces {
@@ -18,13 +18,6 @@ struct HeaptrackTotals {
   std::uint64_t temporary = 0;      // heaptrack's temporary-allocation rule
   std::int64_t peak_bytes = 0;      // highest running sum of live bytes
   std::int64_t leaked_bytes = 0;    // live bytes at the end, no suppressions
-};
-
-// Implemented by the heaptrack readers; final once read() has returned 0.
-class HeaptrackAccounting {
- public:
-  virtual ~HeaptrackAccounting() = default;
-  virtual const HeaptrackTotals& heaptrack_totals() const = 0;
 };
 
 // The arithmetic of accumulatedtracedata.cpp (heaptrack 1.4) over

@@ -64,12 +64,13 @@ class HeaptrackFields {
   const char* error_ = "";
 };
 
-class HeaptrackReaderBase : public EventReader, public HeaptrackAccounting {
+class HeaptrackReaderBase : public EventReader {
  public:
   std::size_t read(std::span<Event> out) final;
   const TraceInfo& info() const final { return info_; }
   const AnomalyReport& anomalies() const final { return anomalies_; }
-  const HeaptrackTotals& heaptrack_totals() const final { return tally_.totals(); }
+  std::optional<HeaptrackTotals> heaptrack_totals() const final { return tally_.totals(); }
+  ReadPosition position() const final { return position_of(lines_->source()); }
 
  protected:
   HeaptrackReaderBase(std::unique_ptr<LineReader> lines, const ReadOptions& options, Format format);

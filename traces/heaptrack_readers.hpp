@@ -1,6 +1,6 @@
 #pragma once
 // Readers for heaptrack 1.4 data files (file format v3), raw and interpreted.
-// Both also implement HeaptrackAccounting (traces/heaptrack_accounting.hpp).
+// Both also return heaptrack_print's totals (EventReader::heaptrack_totals()).
 // Grammar and repairs: the comment at the top of each .cpp.
 #include <memory>
 #include <string_view>

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "traces/event_reader.hpp"
+
 namespace allocsim::traces {
 
 enum class Compression { None, Zstd, Gzip };
@@ -26,6 +28,9 @@ class ByteSource {
   virtual std::uint64_t file_offset() const = 0;
   virtual std::uint64_t file_size() const = 0;
 };
+
+// The source's file position, for EventReader::position().
+inline ReadPosition position_of(const ByteSource& source) { return {source.file_offset(), source.file_size()}; }
 
 // Throws TraceError naming the file when it is missing or unreadable.
 std::unique_ptr<ByteSource> open_input(const std::string& path);

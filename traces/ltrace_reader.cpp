@@ -104,7 +104,8 @@ class LtraceReaderImpl final : public LtraceReader {
   }
   const TraceInfo& info() const override { return info_; }
   const AnomalyReport& anomalies() const override { return report_; }
-  const LtraceCallCounts& calls() const override { return calls_; }
+  const LtraceCallCounts& ltrace_calls() const override { return calls_; }
+  ReadPosition position() const override { return position_of(lines_->source()); }
 
  private:
   bool next_line() {

@@ -47,10 +47,10 @@ struct LtraceCallCounts {
 
 // The ltrace reader also tells which functions were called, which the event
 // stream cannot (posix_memalign and memalign are both Op::Memalign).
-class LtraceReader : public EventReader, public CallAccounting {
+class LtraceReader : public EventReader {
  public:
-  virtual const LtraceCallCounts& calls() const = 0;
-  CallCounts call_counts() const override { return calls().summary(); }
+  virtual const LtraceCallCounts& ltrace_calls() const = 0;
+  std::optional<CallCounts> calls() const override { return ltrace_calls().summary(); }
 };
 
 // True when the first lines of a file look like ltrace output of an

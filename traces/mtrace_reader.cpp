@@ -83,7 +83,7 @@ std::string parse_record(std::string_view line, Record& out) {
   return {};
 }
 
-class MtraceReader final : public EventReader, public CallAccounting {
+class MtraceReader final : public EventReader {
  public:
   MtraceReader(std::unique_ptr<LineReader> lines, const ReadOptions& options)
       : lines_(std::move(lines)), options_(options) {
@@ -106,7 +106,8 @@ class MtraceReader final : public EventReader, public CallAccounting {
   }
   const TraceInfo& info() const override { return info_; }
   const AnomalyReport& anomalies() const override { return report_; }
-  CallCounts call_counts() const override { return calls_; }
+  std::optional<CallCounts> calls() const override { return calls_; }
+  ReadPosition position() const override { return position_of(lines_->source()); }
 
  private:
   bool next_line() {

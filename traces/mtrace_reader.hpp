@@ -22,7 +22,7 @@
 // has no time. A `<` line must be followed by its `>`; other malformed
 // lines are errors naming file and line.
 //
-// The reader also implements CallAccounting (traces/call_accounting.hpp):
+// The reader also counts calls (EventReader::calls()):
 // the records counted as the recording counts them, `<` + `>` as one pair.
 #include <memory>
 #include <string_view>

@@ -49,6 +49,7 @@ class NativeReader final : public EventReader {
     return n;
   }
   const TraceInfo& info() const override { return info_; }
+  ReadPosition position() const override { return position_of(*source_); }
   const AnomalyReport& anomalies() const override { return anomalies_; }
 
  private:

@@ -1,6 +1,7 @@
 #include "traces/prefetch_reader.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -47,6 +48,12 @@ class PrefetchReader final : public EventReader {
 
   const TraceInfo& info() const override { return ended_ ? inner_->info() : opened_info_; }
   const AnomalyReport& anomalies() const override { return ended_ ? inner_->anomalies() : opened_anomalies_; }
+  // Where the reading thread is (a few batches ahead of the consumer).
+  ReadPosition position() const override { return {bytes_read_.load(std::memory_order_relaxed), file_size_}; }
+  std::optional<CallCounts> calls() const override { return ended_ ? inner_->calls() : std::nullopt; }
+  std::optional<HeaptrackTotals> heaptrack_totals() const override {
+    return ended_ ? inner_->heaptrack_totals() : std::nullopt;
+  }
 
  private:
   // Hands the spent batch back and waits for the next; false at the end
@@ -83,6 +90,7 @@ class PrefetchReader final : public EventReader {
       std::size_t n = 0;
       try {
         n = inner_->read(batch);
+        bytes_read_.store(inner_->position().bytes, std::memory_order_relaxed);
       } catch (...) {
         error = std::current_exception();
       }
@@ -100,6 +108,8 @@ class PrefetchReader final : public EventReader {
   std::unique_ptr<EventReader> inner_;
   const TraceInfo opened_info_;
   const AnomalyReport opened_anomalies_;
+  const std::uint64_t file_size_ = inner_->position().size;
+  std::atomic<std::uint64_t> bytes_read_{0};
   // Consumer side.
   std::vector<Event> current_;
   std::size_t pos_ = 0;

@@ -4,10 +4,11 @@
 // to it. The events, their order and any TraceError (raised after the
 // events before it) are exactly the wrapped reader's.
 //
-// info() and anomalies() are the wrapped reader's whole-stream figures
-// once read() has returned 0; before that they are what was known when
-// the trace was opened (path, format), since the reading thread is still
-// counting.
+// info(), anomalies(), calls() and heaptrack_totals() are the wrapped
+// reader's whole-stream figures once read() has returned 0; before that
+// they are what was known when the trace was opened (path, format; no
+// counts), since the reading thread is still counting. position() is the
+// reading thread's.
 #include <memory>
 
 #include "traces/event_reader.hpp"

@@ -86,15 +86,15 @@ TraceStats trace_stats(EventReader& reader) {
   s.info = reader.info();  // text formats know some of it only at the end
   s.anomalies = reader.anomalies();
   s.unknown_frees += s.anomalies.count(Anomaly::UnknownFree);
-  if (const auto* heaptrack = dynamic_cast<const HeaptrackAccounting*>(&reader)) {
-    s.heaptrack = heaptrack->heaptrack_totals();
+  if (const auto totals = reader.heaptrack_totals()) {
+    s.heaptrack = totals;
     s.temporary_rule = TemporaryRule::Heaptrack;
     s.temporary_allocations = s.heaptrack->temporary;
   } else {
     s.temporary_rule = TemporaryRule::Adjacent;
     s.temporary_allocations = pass.adjacent_temporaries();
   }
-  if (const auto* calls = dynamic_cast<const CallAccounting*>(&reader)) s.calls = calls->call_counts();
+  s.calls = reader.calls();
   return s;
 }
 

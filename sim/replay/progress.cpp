@@ -1,50 +1,21 @@
 #include "sim/replay/progress.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
 namespace allocsim::sim {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr std::uint64_t kCheckEvery = 1 << 16;
-
-// The descriptor this process has open on `path` (the trace reader's), or -1.
-int find_descriptor(const std::string& path) {
-  std::error_code ec;
-  const fs::path target = fs::weakly_canonical(path, ec);
-  if (ec) return -1;
-  for (const auto& entry : fs::directory_iterator("/proc/self/fd", ec)) {
-    std::error_code link_ec;
-    if (fs::read_symlink(entry.path(), link_ec) != target || link_ec) continue;
-    try {
-      return std::stoi(entry.path().filename().string());
-    } catch (...) {
-      return -1;
-    }
-  }
-  return -1;
-}
 
 }  // namespace
 
-Progress::Progress(bool enabled, std::string trace)
-    : enabled_(enabled), trace_(std::move(trace)), start_(std::chrono::steady_clock::now()) {}
+Progress::Progress(bool enabled, const traces::EventReader& reader)
+    : enabled_(enabled), reader_(reader), start_(std::chrono::steady_clock::now()) {}
 
-double Progress::fraction() {
-  if (fd_ == -2) {
-    fd_ = find_descriptor(trace_);
-    struct stat st {};
-    if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) size_ = st.st_size;
-    else fd_ = -1;
-  }
-  if (fd_ < 0) return -1;
-  const off_t pos = ::lseek(fd_, 0, SEEK_CUR);  // reads the offset, moves nothing
-  return pos < 0 ? -1 : std::min(1.0, static_cast<double>(pos) / static_cast<double>(size_));
+double Progress::fraction() const {
+  const traces::ReadPosition p = reader_.position();
+  return p.size == 0 ? -1 : std::min(1.0, static_cast<double>(p.bytes) / static_cast<double>(p.size));
 }
 
 void Progress::tick(std::uint64_t events) {

@@ -1,20 +1,20 @@
 #pragma once
 // A progress line on stderr for long replays: nothing at all unless it is
 // enabled (the CLI enables it only when stderr is a terminal), and nothing
-// for the first second. When the trace file's descriptor can be found, the
+// for the first second. When the reader knows its place in the file, the
 // bar shows how much of the (compressed) file has been read; otherwise a
 // count of events and the rate.
 #include <chrono>
 #include <cstdint>
-#include <string>
+
+#include "traces/event_reader.hpp"
 
 namespace allocsim::sim {
 
 class Progress {
  public:
-  // `trace`: the file being read (located among this process's open
-  // descriptors on the first update).
-  Progress(bool enabled, std::string trace);
+  // `reader`: the trace being replayed, asked for its position().
+  Progress(bool enabled, const traces::EventReader& reader);
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -28,13 +28,11 @@ class Progress {
 
  private:
   void tick(std::uint64_t events);
-  double fraction();
+  double fraction() const;  // of the file read; negative when unknown
 
   bool enabled_;
   bool shown_ = false;
-  std::string trace_;
-  int fd_ = -2;  // -2: not looked up yet, -1: not found
-  std::uint64_t size_ = 0;
+  const traces::EventReader& reader_;
   std::uint64_t next_check_ = 0;
   std::chrono::steady_clock::time_point start_;
 };

@@ -97,7 +97,7 @@ Metrics replay(traces::EventReader& reader, const ReplayRequest& request) {
   std::unique_ptr<Backend> backend = request.backend == BackendKind::Core
                                          ? make_core_backend(request.config.allocator, request.mode, knobs.touch, recorder)
                                          : make_system_backend();
-  Progress progress(request.progress, request.trace);
+  Progress progress(request.progress, reader);
   Metrics m;
   if (is_virtual) run_virtual(reader, request, *backend, recorder, progress, m);
   else run_threaded(reader, request, *backend, recorder, progress, m);

@@ -98,7 +98,7 @@ TEST(ReplayConcurrent, AStalledReplayIsReportedNotHung) {
   const ReplayRequest r = request_for("prodcons", "adaptive", ReplayMode::Threaded, {"stall_timeout_ms=50", "queue_events=16"});
   StuckBackend backend;
   EventRecorder recorder(10, 1000);
-  Progress progress(false, "");
+  Progress progress(false, reader);
   Metrics m;
   try {
     run_threaded(reader, r, backend, recorder, progress, m);

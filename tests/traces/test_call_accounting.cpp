@@ -8,6 +8,7 @@
 #include "traces/input_stream.hpp"
 #include "traces/ltrace_reader.hpp"
 #include "traces/mtrace_reader.hpp"
+#include "traces/prefetch_reader.hpp"
 #include "traces/trace_stats.hpp"
 
 namespace allocsim::traces {
@@ -98,11 +99,11 @@ TEST(CallAccounting, MtraceWithoutRecordsHasZeroCounts) {
   EXPECT_EQ(s.calls->realloc_pairs, std::optional<std::uint64_t>{0});
 }
 
-// A reader that sees calls: trace_stats() asks for them with a dynamic_cast.
-class CountingReader final : public testing::VectorReader, public CallAccounting {
+// A reader that sees calls: trace_stats() asks any reader for them.
+class CountingReader final : public testing::VectorReader {
  public:
   using VectorReader::VectorReader;
-  CallCounts call_counts() const override {
+  std::optional<CallCounts> calls() const override {
     CallCounts c;
     c.alloc_calls = 5;
     c.free_calls = 4;
@@ -122,6 +123,23 @@ TEST(CallAccounting, TraceStatsTakesThemFromAnyReaderImplementingIt) {
 
   testing::VectorReader plain({Event{.id = 0, .size = 8, .op = Op::Malloc}});
   EXPECT_FALSE(trace_stats(plain).calls);
+}
+
+// The read-ahead wrapper hands on what its reader counted, and where it is in the file.
+TEST(CallAccounting, ReadAheadForwardsCallsAndPosition) {
+  const std::string path = testing::sample("mtrace_sort.txt.gz");
+  const TraceStats direct = trace_stats(*open_trace(path));
+  auto reader = read_ahead(open_trace(path));
+  EXPECT_FALSE(reader->calls());  // not final before the end
+  const ReadPosition opened = reader->position();
+  EXPECT_GT(opened.size, 0u);
+  const TraceStats ahead = trace_stats(*reader);
+  ASSERT_TRUE(ahead.calls);
+  EXPECT_EQ(ahead.calls->alloc_calls, direct.calls->alloc_calls);
+  EXPECT_EQ(ahead.calls->free_calls, direct.calls->free_calls);
+  EXPECT_EQ(reader->position().bytes, opened.size);
+  auto heaptrack = read_ahead(open_trace(testing::sample("ht_edgecases.zst")));
+  EXPECT_TRUE(trace_stats(*heaptrack).heaptrack);
 }
 
 TEST(CallAccounting, HeaptrackReadersHaveNone) {

@@ -38,7 +38,7 @@ inline ReadResult drain(EventReader& reader) {
   while (const std::size_t n = reader.read(batch)) r.events.insert(r.events.end(), batch.begin(), batch.begin() + n);
   r.anomalies = reader.anomalies();
   r.info = reader.info();
-  if (const auto* lt = dynamic_cast<const LtraceReader*>(&reader)) r.calls = lt->calls();
+  if (const auto* lt = dynamic_cast<const LtraceReader*>(&reader)) r.calls = lt->ltrace_calls();
   return r;
 }
 
