@@ -2,27 +2,35 @@
 
 #include <stdexcept>
 
-#include "allocator/config.hpp"
-#include "sim/config/run_config.hpp"
-
 namespace allocsim::sim {
 
-namespace {
-
-bool is_allocator_knob(std::string_view name) {
-  for (const auto& k : allocator::knobs())
-    if (k.name == name) return true;
-  return false;
+const std::vector<RunKnob>& run_knobs() {
+  static const std::vector<RunKnob> table = [] {
+    std::vector<RunKnob> t;
+    for (const auto& k : allocator::knobs()) t.push_back({KnobKind::Allocator, k});
+    for (const auto& k : replay_knobs()) t.push_back({KnobKind::Replay, k});
+    return t;
+  }();
+  return table;
 }
 
-}  // namespace
+const RunKnob* find_knob(std::string_view name) {
+  for (const auto& k : run_knobs())
+    if (k.info.name == name) return &k;
+  return nullptr;
+}
+
+void set_run_knob(RunConfig& run, std::string_view key, std::string_view value) {
+  const RunKnob* knob = find_knob(key);
+  if (knob && knob->kind == KnobKind::Replay) set_replay_knob(run.replay, key, value);
+  else allocator::set_knob(run.allocator, key, value);  // whose error names an unknown key
+}
 
 KnobKind knob_kind(std::string_view name) {
   // The seed is what tells repetitions apart; a spec sets it with "seed" and "repetitions".
   if (name == "seed")
     throw std::invalid_argument("'seed' is not swept as a knob: use the spec's top-level \"seed\" and \"repetitions\"");
-  if (is_replay_knob(name)) return KnobKind::Replay;
-  if (is_allocator_knob(name)) return KnobKind::Allocator;
+  if (const RunKnob* knob = find_knob(name)) return knob->kind;
   throw std::invalid_argument("unknown knob '" + std::string(name) +
                               "' (allocsim knobs lists the allocator's, allocsim replay --help the replay's)");
 }
@@ -30,13 +38,8 @@ KnobKind knob_kind(std::string_view name) {
 KnobKind check_knob(std::string_view name, std::string_view value) {
   const KnobKind kind = knob_kind(name);
   try {
-    if (kind == KnobKind::Replay) {
-      ReplayKnobs scratch;
-      set_replay_knob(scratch, name, value);
-    } else {
-      allocator::Config scratch;
-      allocator::set_knob(scratch, name, value);
-    }
+    RunConfig scratch;
+    set_run_knob(scratch, name, value);
   } catch (const allocator::ConfigError& e) {
     throw std::invalid_argument(e.what());
   }

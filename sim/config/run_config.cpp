@@ -1,21 +1,27 @@
 #include "sim/config/run_config.hpp"
 
-#include <charconv>
-
 #include "allocator/policy.hpp"
+#include "sim/config/knobs.hpp"
 
 namespace allocsim::sim {
 namespace {
 
 using allocator::ConfigError;
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+// Integers read as the allocator's do (K, M and G suffixes), through its
+// parser: the syntax is the allocator's, so there is one copy of it.
+// (allocator/config.hpp does not export the parser itself; a scratch knob
+// of the same type stands in.)
 void parse(std::string_view key, std::string_view v, std::uint64_t& out) {
-  std::uint64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) allocator::bad_knob_value(key, v, "a non-negative integer");
-  out = n;
+  allocator::Config scratch;
+  try {
+    allocator::set_knob(scratch, "queue_initial", v);
+  } catch (const ConfigError&) {
+    allocator::bad_knob_value(key, v, "a non-negative integer (optionally with K, M or G)");
+  }
+  out = scratch.queue_initial;
 }
 
 void parse(std::string_view key, std::string_view v, Touch& out) {
@@ -27,24 +33,17 @@ void parse(std::string_view key, std::string_view v, Touch& out) {
 std::string format(std::uint64_t v) { return std::to_string(v); }
 std::string format(Touch t) { return std::string(to_string(t)); }
 
-// One key of either table: replay knobs first, then the allocator's
-// (whose error names unknown keys).
-void set_any(RunConfig& run, std::string_view key, std::string_view value) {
-  if (is_replay_knob(key)) set_replay_knob(run.replay, key, value);
-  else allocator::set_knob(run.allocator, key, value);
-}
-
 void apply_file(RunConfig& run, const std::string& path) {
-  allocator::for_each_config_line(path, [&](std::string_view key, std::string_view value) { set_any(run, key, value); });
+  allocator::for_each_config_line(path, [&](std::string_view key, std::string_view value) { set_run_knob(run, key, value); });
 }
 
 void apply_set(RunConfig& run, const std::string& set) {
   const auto eq = set.find('=');
-  if (eq == std::string::npos) throw ConfigError("--set " + quoted(set) + ": expected key=value");
+  if (eq == std::string::npos) throw ConfigError("--set " + in_quotes(set) + ": expected key=value");
   try {
-    set_any(run, allocator::trim_blanks(std::string_view(set).substr(0, eq)), allocator::trim_blanks(std::string_view(set).substr(eq + 1)));
+    set_run_knob(run, allocator::trim_blanks(std::string_view(set).substr(0, eq)), allocator::trim_blanks(std::string_view(set).substr(eq + 1)));
   } catch (const ConfigError& e) {
-    throw ConfigError("--set " + quoted(set) + ": " + e.what());
+    throw ConfigError("--set " + in_quotes(set) + ": " + e.what());
   }
 }
 
@@ -62,29 +61,21 @@ void ReplayKnobs::validate() const {
   require(stall_timeout_ms >= 1, "stall_timeout_ms", stall_timeout_ms, "at least 1");
 }
 
-bool is_replay_knob(std::string_view key) {
-#define ALLOCSIM_REPLAY_KNOB_IS(type, name, def, meaning) \
-  if (key == #name) return true;
-  ALLOCSIM_REPLAY_KNOBS(ALLOCSIM_REPLAY_KNOB_IS)
-#undef ALLOCSIM_REPLAY_KNOB_IS
-  return false;
-}
-
 void set_replay_knob(ReplayKnobs& knobs, std::string_view key, std::string_view value) {
   value = allocator::trim_blanks(value);
 #define ALLOCSIM_REPLAY_KNOB_SET(type, name, def, meaning) \
   if (key == #name) return parse(key, value, knobs.name);
   ALLOCSIM_REPLAY_KNOBS(ALLOCSIM_REPLAY_KNOB_SET)
 #undef ALLOCSIM_REPLAY_KNOB_SET
-  throw ConfigError("unknown knob " + quoted(key) + " (allocsim replay --help lists them)");
+  throw ConfigError("unknown knob " + in_quotes(key) + " (allocsim replay --help lists them)");
 }
 
-const std::vector<ReplayKnobInfo>& replay_knobs() {
-  static const std::vector<ReplayKnobInfo> table = [] {
+const std::vector<allocator::KnobInfo>& replay_knobs() {
+  static const std::vector<allocator::KnobInfo> table = [] {
     const ReplayKnobs defaults;
-    std::vector<ReplayKnobInfo> t;
+    std::vector<allocator::KnobInfo> t;
 #define ALLOCSIM_REPLAY_KNOB_INFO(type, name, def, meaning) \
-  t.push_back(ReplayKnobInfo{#name, #type, format(defaults.name), meaning});
+  t.push_back(allocator::KnobInfo{#name, #type, format(defaults.name), meaning});
     ALLOCSIM_REPLAY_KNOBS(ALLOCSIM_REPLAY_KNOB_INFO)
 #undef ALLOCSIM_REPLAY_KNOB_INFO
     return t;

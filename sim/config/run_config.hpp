@@ -48,17 +48,11 @@ struct ReplayKnobs {
   void validate() const;
 };
 
-// True when `key` names a replay knob.
-bool is_replay_knob(std::string_view key);
 // Throws allocator::ConfigError ("bad value 'v' for knob 'k': expected ...").
+// sim/config/knobs.hpp sets a knob of either table.
 void set_replay_knob(ReplayKnobs& knobs, std::string_view key, std::string_view value);
 // (name, type, default, meaning) of every replay knob, in declaration order.
-struct ReplayKnobInfo {
-  std::string_view name, type;
-  std::string default_value;
-  std::string_view meaning;
-};
-const std::vector<ReplayKnobInfo>& replay_knobs();
+const std::vector<allocator::KnobInfo>& replay_knobs();
 // Every replay knob as (name, value text) in declaration order.
 std::vector<std::pair<std::string, std::string>> replay_knob_values(const ReplayKnobs& knobs);
 
