@@ -2,11 +2,15 @@
 
 #include <fmt/core.h>
 
+#include <boost/program_options/errors.hpp>
 #include <cstdio>
 #include <exception>
 #include <string_view>
 
+#include "allocator/config.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/common/errors.hpp"
+#include "traces/trace_error.hpp"
 
 namespace allocsim::sim {
 namespace {
@@ -29,6 +33,15 @@ constexpr Command kCommands[] = {
     {"compare", "compare a sweep's policies against a baseline, or two runs' metrics files", cmd_compare},
     {"record", "run a program under heaptrack, ltrace or mtrace and convert the recording to native", cmd_record},
 };
+
+// The one place errors become exit codes. Bad input: this project's
+// InputError family and the libraries' equivalents (arguments, traces,
+// allocator configs); anything else is a failure of the run itself.
+bool is_bad_input(const std::exception& e) {
+  return dynamic_cast<const InputError*>(&e) || dynamic_cast<const std::invalid_argument*>(&e) ||
+         dynamic_cast<const boost::program_options::error*>(&e) || dynamic_cast<const traces::TraceError*>(&e) ||
+         dynamic_cast<const allocator::ConfigError*>(&e);
+}
 
 void print_usage(std::FILE* out) {
   fmt::print(out, "allocsim {}: allocator research simulator with trace replay\n\n", ALLOCSIM_VERSION);
@@ -60,6 +73,10 @@ int run_cli(int argc, char** argv) {
     try {
       return c.main(args);
     } catch (const std::exception& e) {
+      if (is_bad_input(e)) {
+        fmt::print(stderr, "allocsim {}: {}\n", c.name, e.what());
+        return kExitBadInput;
+      }
       fmt::print(stderr, "allocsim {}: error: {}\n", c.name, e.what());
       return kExitFailure;
     }

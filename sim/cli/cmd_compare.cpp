@@ -76,26 +76,15 @@ int cmd_compare(const std::vector<std::string>& args) {
       ("baseline", po::value(&a.baseline)->value_name("POLICY"), "policy or system allocator to measure against")
       ("format", po::value(&a.format)->default_value(a.format), "text, csv or json")
       ("output,o", po::value(&a.output)->value_name("FILE"), "write here instead of stdout");
-  try {
-    if (parse_command_line(args, visible, "input", a.inputs)) {
-      print_help(visible);
-      return kExitOk;
-    }
-    if (a.format != "text" && a.format != "csv" && a.format != "json")
-      throw std::invalid_argument("--format '" + a.format + "': expected text, csv or json");
-    if (a.inputs.size() == 1 && fs::is_directory(a.inputs[0])) return compare_dir(a);
-    if (a.inputs.size() == 2) return compare_files(a);
-    throw std::invalid_argument("expected a sweep directory, or two metrics files (see allocsim compare --help)");
-  } catch (const po::error& e) {
-    fmt::print(stderr, "allocsim compare: {}\n", e.what());
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "allocsim compare: {}\n", e.what());
-  } catch (const SpecError& e) {
-    fmt::print(stderr, "allocsim compare: {}\n", e.what());
-  } catch (const std::runtime_error& e) {  // unreadable metrics files
-    fmt::print(stderr, "allocsim compare: {}\n", e.what());
+  if (parse_command_line(args, visible, "input", a.inputs)) {
+    print_help(visible);
+    return kExitOk;
   }
-  return kExitBadInput;
+  if (a.format != "text" && a.format != "csv" && a.format != "json")
+    throw std::invalid_argument("--format '" + a.format + "': expected text, csv or json");
+  if (a.inputs.size() == 1 && fs::is_directory(a.inputs[0])) return compare_dir(a);
+  if (a.inputs.size() == 2) return compare_files(a);
+  throw std::invalid_argument("expected a sweep directory, or two metrics files (see allocsim compare --help)");
 }
 
 }  // namespace allocsim::sim

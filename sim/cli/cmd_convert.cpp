@@ -53,25 +53,16 @@ int cmd_convert(const std::vector<std::string>& args) {
       ("to", po::value(&a.to)->default_value(a.to)->value_name("native|csv"),
        "output format; auto: csv for a .csv/.txt name, native otherwise");
   add_trace_read_options(visible, a.read);
-  try {
-    if (parse_command_line(args, visible, "input", a.input)) {
-      fmt::print("usage: allocsim convert IN -o OUT [options]\n\n"
-                 "Reads a trace of any format and writes it as allocsim's native binary format\n"
-                 "(docs/trace-format.md) or as CSV. The output appears only when complete.\n\n{}",
-                 options_text(visible));
-      return kExitOk;
-    }
-    if (a.input.empty()) throw std::invalid_argument("missing IN (see allocsim convert --help)");
-    if (a.output.empty()) throw std::invalid_argument("missing -o OUT");
-    return run(a);
-  } catch (const po::error& e) {
-    fmt::print(stderr, "allocsim convert: {}\n", e.what());
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "allocsim convert: {}\n", e.what());
-  } catch (const traces::TraceError& e) {
-    fmt::print(stderr, "allocsim convert: {}\n", e.what());
+  if (parse_command_line(args, visible, "input", a.input)) {
+    fmt::print("usage: allocsim convert IN -o OUT [options]\n\n"
+               "Reads a trace of any format and writes it as allocsim's native binary format\n"
+               "(docs/trace-format.md) or as CSV. The output appears only when complete.\n\n{}",
+               options_text(visible));
+    return kExitOk;
   }
-  return kExitBadInput;
+  if (a.input.empty()) throw std::invalid_argument("missing IN (see allocsim convert --help)");
+  if (a.output.empty()) throw std::invalid_argument("missing -o OUT");
+  return run(a);
 }
 
 }  // namespace allocsim::sim

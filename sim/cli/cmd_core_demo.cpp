@@ -78,24 +78,13 @@ int cmd_core_demo(const std::vector<std::string>& args) {
       "ops", po::value(&ops)->default_value(ops), "allocations per thread")(
       "seed", po::value(&seed)->default_value(seed), "random seed");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    fmt::print(stderr, "{}: {}\n", args[0], e.what());
-    return kExitBadInput;
-  }
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(opts).run(), vm);
+  po::notify(vm);
   if (vm.count("help")) {
     fmt::print("{}\n", fmt::streamed(opts));
     return kExitOk;
   }
-  al::Config config;
-  try {
-    config = al::load_policy(policy, policies_dir());
-  } catch (const al::ConfigError& e) {
-    fmt::print(stderr, "{}: {}\n", args[0], e.what());
-    return kExitBadInput;
-  }
+  const al::Config config = al::load_policy(policy, policies_dir());
   if (threads == 0) threads = 1;
   al::Heap heap(config, {al::CollectorMode::Threaded});
   std::vector<Mailbox> boxes(threads);

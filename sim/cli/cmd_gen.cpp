@@ -115,26 +115,17 @@ int cmd_gen(const std::vector<std::string>& args) {
   all.add(visible).add_options()("shape", po::value(&a.shape));
   po::positional_options_description positional;
   positional.add("shape", 1);
-  try {
-    po::variables_map vm;
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    po::store(po::command_line_parser(rest).options(all).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      print_help(visible);
-      return kExitOk;
-    }
-    po::notify(vm);
-    if (a.shape.empty()) throw std::invalid_argument("missing SHAPE (see allocsim gen --help)");
-    if (a.output.empty()) throw std::invalid_argument("missing -o OUT");
-    return run(a);
-  } catch (const po::error& e) {
-    fmt::print(stderr, "allocsim gen: {}\n", e.what());
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "allocsim gen: {}\n", e.what());
-  } catch (const traces::TraceError& e) {
-    fmt::print(stderr, "allocsim gen: {}\n", e.what());
+  po::variables_map vm;
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  po::store(po::command_line_parser(rest).options(all).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    print_help(visible);
+    return kExitOk;
   }
-  return kExitBadInput;
+  po::notify(vm);
+  if (a.shape.empty()) throw std::invalid_argument("missing SHAPE (see allocsim gen --help)");
+  if (a.output.empty()) throw std::invalid_argument("missing -o OUT");
+  return run(a);
 }
 
 }  // namespace allocsim::sim

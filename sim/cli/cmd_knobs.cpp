@@ -17,12 +17,7 @@ int cmd_knobs(const std::vector<std::string>& args) {
   po::options_description opts("allocsim knobs: list the allocator's knobs and policy presets");
   opts.add_options()("help,h", "this text");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(opts).run(), vm);
-  } catch (const po::error& e) {
-    fmt::print(stderr, "{}: {}\n", args[0], e.what());
-    return kExitBadInput;
-  }
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(opts).run(), vm);
   if (vm.count("help")) {
     fmt::print("{}\n", fmt::streamed(opts));
     return kExitOk;

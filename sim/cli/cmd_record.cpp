@@ -54,30 +54,21 @@ int cmd_record(const std::vector<std::string>& args) {
        "ltrace prototype file (default: the installed alloc.ltrace.conf)")
       ("attempts", po::value(&request.attempts)->default_value(request.attempts)->value_name("N"),
        "runs in all when ltrace breaks the program (its \"unexpected breakpoint\" bug with threads)");
-  try {
-    if (parse_command_line(args, visible, "command", request.command)) {
-      fmt::print("usage: allocsim record [--tool heaptrack|ltrace|mtrace] -o OUT -- CMD ARGS...\n\n"
-                 "Runs CMD under the recorder with the flags docs/record.md gives, checks that the\n"
-                 "recording is whole (no process killed, every process exited), keeps it as\n"
-                 "OUT.<tool>.<ext> and converts it to the native trace OUT. A partial recording is\n"
-                 "kept as OUT.partial.<tool>.<ext> (converted to OUT.partial when it can be), and\n"
-                 "the exit status is 1, as it is when CMD exits with a non-zero status.\n\n{}",
-                 options_text(visible));
-      return kExitOk;
-    }
-    request.tool = parse_record_tool(tool);
-    if (request.attempts < 1) throw std::invalid_argument("--attempts must be at least 1");
-    if (request.output.empty()) throw std::invalid_argument("missing -o OUT");
-    if (request.command.empty()) throw std::invalid_argument("missing the program: allocsim record -o OUT -- CMD ARGS...");
-    return report(request, record_program(request));
-  } catch (const po::error& e) {
-    fmt::print(stderr, "allocsim record: {}\n", e.what());
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "allocsim record: {}\n", e.what());
-  } catch (const RecordSetupError& e) {
-    fmt::print(stderr, "allocsim record: {}\n", e.what());
+  if (parse_command_line(args, visible, "command", request.command)) {
+    fmt::print("usage: allocsim record [--tool heaptrack|ltrace|mtrace] -o OUT -- CMD ARGS...\n\n"
+               "Runs CMD under the recorder with the flags docs/record.md gives, checks that the\n"
+               "recording is whole (no process killed, every process exited), keeps it as\n"
+               "OUT.<tool>.<ext> and converts it to the native trace OUT. A partial recording is\n"
+               "kept as OUT.partial.<tool>.<ext> (converted to OUT.partial when it can be), and\n"
+               "the exit status is 1, as it is when CMD exits with a non-zero status.\n\n{}",
+               options_text(visible));
+    return kExitOk;
   }
-  return kExitBadInput;
+  request.tool = parse_record_tool(tool);
+  if (request.attempts < 1) throw std::invalid_argument("--attempts must be at least 1");
+  if (request.output.empty()) throw std::invalid_argument("missing -o OUT");
+  if (request.command.empty()) throw std::invalid_argument("missing the program: allocsim record -o OUT -- CMD ARGS...");
+  return report(request, record_program(request));
 }
 
 }  // namespace allocsim::sim

@@ -97,30 +97,17 @@ int cmd_replay(const std::vector<std::string>& args) {
       ("output,o", po::value(&a.json_out)->value_name("FILE"), "write the metrics JSON here (atomically) instead of stdout")
       ("csv", po::value(&a.csv_out)->value_name("FILE"), "write a CSV header and one row for this run (atomically)");
   add_trace_read_options(visible, a.read);
-  try {
-    if (parse_command_line(args, visible, "trace", a.trace)) {
-      fmt::print("usage: allocsim replay TRACE [options]\n\n"
-                 "Replays a trace (heaptrack, ltrace, mtrace, csv, native) through the allocator core under a\n"
-                 "policy, or through the system allocator, and writes metrics (docs/metrics.md; the modes and\n"
-                 "the virtual cost model: docs/replay.md). Exit codes: 0 ok, 1 heap check failed, 2 bad input.\n\n"
-                 "{}\n{}",
-                 options_text(visible), knob_help());
-      return kExitOk;
-    }
-    if (a.trace.empty()) throw std::invalid_argument("missing TRACE (see allocsim replay --help)");
-    return run(a);
-  } catch (const po::error& e) {
-    fmt::print(stderr, "allocsim replay: {}\n", e.what());
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "allocsim replay: {}\n", e.what());
-  } catch (const traces::TraceError& e) {
-    fmt::print(stderr, "allocsim replay: {}\n", e.what());
-  } catch (const ReplayError& e) {
-    fmt::print(stderr, "allocsim replay: {}\n", e.what());
-  } catch (const allocator::ConfigError& e) {
-    fmt::print(stderr, "allocsim replay: {}\n", e.what());
+  if (parse_command_line(args, visible, "trace", a.trace)) {
+    fmt::print("usage: allocsim replay TRACE [options]\n\n"
+               "Replays a trace (heaptrack, ltrace, mtrace, csv, native) through the allocator core under a\n"
+               "policy, or through the system allocator, and writes metrics (docs/metrics.md; the modes and\n"
+               "the virtual cost model: docs/replay.md). Exit codes: 0 ok, 1 heap check failed, 2 bad input.\n\n"
+               "{}\n{}",
+               options_text(visible), knob_help());
+    return kExitOk;
   }
-  return kExitBadInput;
+  if (a.trace.empty()) throw std::invalid_argument("missing TRACE (see allocsim replay --help)");
+  return run(a);
 }
 
 }  // namespace allocsim::sim

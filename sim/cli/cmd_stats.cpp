@@ -38,25 +38,16 @@ int cmd_stats(const std::vector<std::string>& args) {
   po::options_description visible("Options");
   visible.add_options()("help,h", "this text")("json", po::bool_switch(&a.json), "print JSON (schema: sim/report/trace_stats_report.hpp)");
   add_trace_read_options(visible, a.read);
-  try {
-    if (parse_command_line(args, visible, "trace", a.trace)) {
-      fmt::print("usage: allocsim stats TRACE [options]\n\n"
-                 "Reads a trace of any format once and prints its counts, peak and final live bytes,\n"
-                 "temporary allocations, cross-thread and unknown frees, size and lifetime histograms\n"
-                 "and what the reader repaired. For heaptrack files also heaptrack_print's figures.\n\n{}",
-                 options_text(visible));
-      return kExitOk;
-    }
-    if (a.trace.empty()) throw std::invalid_argument("missing TRACE (see allocsim stats --help)");
-    return run(a);
-  } catch (const po::error& e) {
-    fmt::print(stderr, "allocsim stats: {}\n", e.what());
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "allocsim stats: {}\n", e.what());
-  } catch (const traces::TraceError& e) {
-    fmt::print(stderr, "allocsim stats: {}\n", e.what());
+  if (parse_command_line(args, visible, "trace", a.trace)) {
+    fmt::print("usage: allocsim stats TRACE [options]\n\n"
+               "Reads a trace of any format once and prints its counts, peak and final live bytes,\n"
+               "temporary allocations, cross-thread and unknown frees, size and lifetime histograms\n"
+               "and what the reader repaired. For heaptrack files also heaptrack_print's figures.\n\n{}",
+               options_text(visible));
+    return kExitOk;
   }
-  return kExitBadInput;
+  if (a.trace.empty()) throw std::invalid_argument("missing TRACE (see allocsim stats --help)");
+  return run(a);
 }
 
 }  // namespace allocsim::sim

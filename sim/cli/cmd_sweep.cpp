@@ -148,27 +148,18 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ("dry-run", po::bool_switch(&a.dry_run), "list the runs (of this shard) and stop")
       ("no-progress", po::bool_switch(&a.no_progress), "no progress line even on a terminal")
       ("merge", po::value(&a.merge)->multitoken()->value_name("DIR..."), "combine shard directories into -o OUT");
-  try {
-    if (parse_command_line(args, visible, "spec", a.spec)) {
-      print_help(visible);
-      return kExitOk;
-    }
-    if (a.output.empty()) throw std::invalid_argument("missing -o DIR (see allocsim sweep --help)");
-    if (!a.merge.empty()) {
-      if (!a.spec.empty()) throw std::invalid_argument("--merge takes directories, not a SPEC");
-      return merge(a);
-    }
-    if (a.spec.empty() && !a.resume) throw std::invalid_argument("missing SPEC (or --resume to continue the sweep in DIR)");
-    if (a.jobs == 0) throw std::invalid_argument("-j must be at least 1");
-    return sweep(a);
-  } catch (const po::error& e) {
-    fmt::print(stderr, "allocsim sweep: {}\n", e.what());
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "allocsim sweep: {}\n", e.what());
-  } catch (const SpecError& e) {
-    fmt::print(stderr, "allocsim sweep: {}\n", e.what());
+  if (parse_command_line(args, visible, "spec", a.spec)) {
+    print_help(visible);
+    return kExitOk;
   }
-  return kExitBadInput;
+  if (a.output.empty()) throw std::invalid_argument("missing -o DIR (see allocsim sweep --help)");
+  if (!a.merge.empty()) {
+    if (!a.spec.empty()) throw std::invalid_argument("--merge takes directories, not a SPEC");
+    return merge(a);
+  }
+  if (a.spec.empty() && !a.resume) throw std::invalid_argument("missing SPEC (or --resume to continue the sweep in DIR)");
+  if (a.jobs == 0) throw std::invalid_argument("-j must be at least 1");
+  return sweep(a);
 }
 
 }  // namespace allocsim::sim

@@ -1,23 +1,21 @@
 #include "sim/record/recorder.hpp"
 
-#include <errno.h>
 #include <signal.h>
-#include <spawn.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <optional>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <system_error>
 
+#include "sim/common/process.hpp"
 #include "sim/record/tools.hpp"
 #include "traces/event_writer.hpp"
 #include "traces/native_format.hpp"
-
-extern char** environ;
 
 namespace allocsim::sim {
 namespace {
@@ -30,56 +28,39 @@ std::string signal_name(int sig) {
 }
 
 // Runs argv with this process's stdin/stdout/stderr and environment plus
-// `extra`, and returns its wait status. Like system(), this process ignores
+// `extra`, and returns how it ended. Like system(), this process ignores
 // SIGINT and SIGQUIT meanwhile: a Ctrl-C stops the program, and the partial
 // recording is still checked and kept.
-int run_attached(const std::vector<std::string>& argv, const std::vector<std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string kv = *e;
-    bool replaced = false;
-    for (const auto& x : extra) replaced |= kv.compare(0, x.find('=') + 1, x, 0, x.find('=') + 1) == 0;
-    if (!replaced) env.push_back(kv);
-  }
-  env.insert(env.end(), extra.begin(), extra.end());
-  std::vector<char*> args, envp;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGQUIT);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+ExitStatus run_attached(const std::vector<std::string>& argv, const std::vector<std::string>& extra) {
+  std::vector<std::string> replaced;
+  for (const auto& x : extra) replaced.push_back(x.substr(0, x.find('=')));
+  ProcessSpec spec;
+  spec.argv = argv;
+  spec.env = environment_with(replaced, extra);
+  spec.stdin_path = "";
+  spec.default_signals = {SIGINT, SIGQUIT};
   struct sigaction ignore {}, old_int {}, old_quit {};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGINT, &ignore, &old_int);
   sigaction(SIGQUIT, &ignore, &old_quit);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], nullptr, &attr, args.data(), envp.data());
-  posix_spawnattr_destroy(&attr);
-  int status = 0;
-  if (rc == 0)
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+  std::optional<ExitStatus> status;
+  std::string failure;
+  try {
+    status = wait_exit(spawn(spec));
+  } catch (const std::system_error& e) {
+    failure = e.what();
+  }
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGQUIT, &old_quit, nullptr);
-  if (rc != 0) throw RecordSetupError("cannot start " + argv[0] + ": " + std::strerror(rc));
-  return status;
+  if (!status) throw RecordSetupError(failure);
+  return *status;
 }
 
 // heaptrack and the mtrace run report the program's end in the wait status
 // (heaptrack's script exits with the program's status, 128+N for signal N).
-ProgramEnd end_from_status(int status, bool shell_convention) {
+ProgramEnd end_from_status(const ExitStatus& status, bool shell_convention) {
   ProgramEnd end;
-  int code = -1, sig = 0;
-  if (WIFEXITED(status)) code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) sig = WTERMSIG(status);
+  int code = status.code, sig = status.signal;
   if (shell_convention && code > 128) sig = code - 128;
   if (sig) {
     end.signal = signal_name(sig);
@@ -150,16 +131,16 @@ void convert(RecordOutcome& out, RecordTool tool, const std::string& destination
 
 // Runs the recorder once and tells how the program ended.
 ProgramEnd run_recorder(const RecordRequest& request, const Invocation& inv) {
-  const int status = run_attached(inv.argv, inv.env);
+  const ExitStatus status = run_attached(inv.argv, inv.env);
   if (request.tool != RecordTool::Ltrace) return end_from_status(status, request.tool == RecordTool::Heaptrack);
   ProgramEnd end = check_ltrace_log(inv.outputs.front());
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {  // ltrace itself failed (e.g. ptrace not permitted)
+  if (status.code != 0) {  // ltrace itself failed (e.g. ptrace not permitted)
     const ProgramEnd own = end_from_status(status, false);
     end.problem += std::string(end.problem.empty() ? "" : "; ") + "ltrace " +
                    (own.signal.empty() ? "exited with status " + std::to_string(*own.exit_status)
                                        : "was killed by " + own.signal);
     // ltrace crashing is ltrace's fault too (a Ctrl-C is not a crash).
-    const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    const int sig = status.signal;
     if (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGILL) end.recorder_fault = true;
   }
   return end;

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/common/errors.hpp"
+
 namespace allocsim::sim {
 
 enum class RecordTool { Heaptrack, Ltrace, Mtrace };
@@ -25,9 +27,9 @@ RecordTool parse_record_tool(const std::string& name);  // throws std::invalid_a
 std::string record_tool_name(RecordTool tool);
 
 // The recorder or the program cannot be started: nothing was recorded.
-class RecordSetupError : public std::runtime_error {
+class RecordSetupError : public InputError {
  public:
-  using std::runtime_error::runtime_error;
+  using InputError::InputError;
 };
 
 struct RecordRequest {

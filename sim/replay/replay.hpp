@@ -17,6 +17,7 @@
 #include "sim/metrics/metrics.hpp"
 #include "sim/config/run_config.hpp"
 #include "traces/event_reader.hpp"
+#include "sim/common/errors.hpp"
 
 namespace allocsim::sim {
 
@@ -32,9 +33,9 @@ struct ReplayRequest {
 // A trace the replay cannot follow (a free of an object that is not live,
 // an object born out of order) or a threaded replay that stopped making
 // progress. The message names the trace and the event.
-class ReplayError : public std::runtime_error {
+class ReplayError : public InputError {
  public:
-  using std::runtime_error::runtime_error;
+  using InputError::InputError;
 };
 
 // Opens request.trace, hashes it and replays it. Throws traces::TraceError

@@ -13,7 +13,7 @@
 
 namespace allocsim::sim {
 
-SweepDirLock::SweepDirLock(const SweepDir& dir) {
+SweepDirLock::SweepDirLock(const SweepDir& dir, const LockRetry& retry) {
   std::error_code ec;
   for (const auto& d : {dir.runs(), dir.tmp()}) {
     std::filesystem::create_directories(d, ec);
@@ -22,16 +22,13 @@ SweepDirLock::SweepDirLock(const SweepDir& dir) {
   const std::string lock = dir.root + "/.lock";
   fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error(lock + ": " + std::strerror(errno));
-  // A run forked by a sweep holds the lock until it execs (the descriptor
-  // is close-on-exec); when that sweep was just killed, its children die
-  // a moment later, so a busy lock is tried again for a short while.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  const auto deadline = std::chrono::steady_clock::now() + retry.budget;
   while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
       ::close(fd_);
       throw std::runtime_error(dir.root + ": another sweep is writing this directory");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    retry.pause();
   }
 }
 

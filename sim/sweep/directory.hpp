@@ -7,7 +7,10 @@
 //   DIR/summary.csv, DIR/report.json
 // A run is complete exactly when runs/<id>.json exists: it is renamed
 // there whole, so a sweep killed at any moment loses only runs in flight.
+#include <chrono>
+#include <functional>
 #include <string>
+#include <thread>
 
 namespace allocsim::sim {
 
@@ -23,12 +26,22 @@ struct SweepDir {
   std::string report_json() const { return root + "/report.json"; }
 };
 
+// How long a busy lock is tried again, and how to wait between tries. A
+// run forked by a sweep holds the lock until it execs (the descriptor is
+// close-on-exec); when that sweep was just killed, its children die a
+// moment later, so a busy lock is worth a second look for a short while.
+struct LockRetry {
+  std::chrono::milliseconds budget{2000};
+  std::function<void()> pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); };
+};
+
 // Holds an exclusive flock on DIR/.lock while alive, so two sweeps never
 // write one directory; the kernel drops it when the process dies.
 class SweepDirLock {
  public:
-  // Creates DIR, runs/ and tmp/. Throws std::runtime_error when another process holds the lock.
-  explicit SweepDirLock(const SweepDir& dir);
+  // Creates DIR, runs/ and tmp/. Throws std::runtime_error when another
+  // process holds the lock past the retry budget.
+  explicit SweepDirLock(const SweepDir& dir, const LockRetry& retry = {});
   ~SweepDirLock();
   SweepDirLock(const SweepDirLock&) = delete;
   SweepDirLock& operator=(const SweepDirLock&) = delete;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "sim/common/errors.hpp"
 #include "sim/metrics/fields.hpp"
 
 namespace allocsim::sim {
@@ -56,11 +57,11 @@ std::size_t SweepResults::count(RunStatus s) const {
 
 nlohmann::json read_metrics_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open");
+  if (!in) throw InputError(path + ": cannot open");
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path + ": not valid JSON: " + e.what());
+    throw InputError(path + ": not valid JSON: " + e.what());
   }
 }
 

@@ -33,7 +33,7 @@ struct SweepResults {
 // Throws SpecError when DIR has no readable plan.json.
 SweepResults load_sweep_results(const std::string& dir);
 
-// A metrics file, read whole. Throws std::runtime_error naming the file.
+// A metrics file, read whole. Throws InputError naming the file.
 nlohmann::json read_metrics_file(const std::string& path);
 
 }  // namespace allocsim::sim

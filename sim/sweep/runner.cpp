@@ -92,15 +92,17 @@ class Runner {
   std::string tmp_log(const PlannedRun& r) const { return o_.dir.tmp() + "/" + r.id + ".log"; }
 
   void launch(const PlannedRun& run) {
-    ChildSpec child;
+    ProcessSpec child;
     child.argv = {o_.allocsim};
     for (auto& a : replay_arguments(run, tmp_result(run))) child.argv.push_back(std::move(a));
     // The spec alone decides what malloc a run gets.
     std::vector<std::string> add;
     if (!run.preload.empty()) add.push_back("LD_PRELOAD=" + run.preload);
     child.env = environment_with({"LD_PRELOAD"}, add);
-    child.log_path = tmp_log(run);
-    const pid_t pid = spawn_child(child);
+    child.stdout_path = child.stderr_path = tmp_log(run);
+    // An interrupted sweep leaves no orphan writing into its directory.
+    child.die_with_parent = true;
+    const pid_t pid = spawn(child);
     active_.emplace(pid, InFlight{&run, Clock::now(), std::move(child.argv)});
   }
 

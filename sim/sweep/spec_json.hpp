@@ -10,14 +10,16 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/common/errors.hpp"
+
 namespace allocsim::sim {
 
 using OrderedJson = nlohmann::ordered_json;
 
 // A bad config document: the message is "FILE: $.path: reason".
-class SpecError : public std::runtime_error {
+class SpecError : public InputError {
  public:
-  using std::runtime_error::runtime_error;
+  using InputError::InputError;
 };
 
 // A value in a document together with where it is.

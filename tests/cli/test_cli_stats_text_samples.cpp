@@ -5,35 +5,23 @@
 // (the `calls` object) and the event-level cross-thread and unknown frees,
 // peak and final live bytes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "tests/common/launch.hpp"
 #include "tests/traces/trace_support.hpp"
 
 namespace allocsim::traces {
 namespace {
 
-struct CommandResult {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-CommandResult run_allocsim(const std::string& args) {
-  testing::TempDir dir;
-  const std::string cmd = std::string(ALLOCSIM_BINARY) + " " + args + " >" + dir.file("out") + " 2>" + dir.file("err");
-  const int status = std::system(cmd.c_str());
-  return CommandResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_file(dir.file("out")),
-                       testing::read_file(dir.file("err"))};
-}
+using allocsim::testing::run_allocsim;
+using allocsim::testing::RunResult;
 
 nlohmann::json stats_json(const std::string& file) {
-  const CommandResult r = run_allocsim("stats --json " + testing::sample(file));
+  const RunResult r = run_allocsim("stats --json " + testing::sample(file));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json::object();
 }
@@ -125,20 +113,20 @@ TEST(CliStatsTextSamples, EventLevelKeysStayBesideTheCallCounts) {
 }
 
 TEST(CliStatsTextSamples, TextOutputPrintsTheCallCounts) {
-  const CommandResult lt = run_allocsim("stats " + testing::sample("lt_edgecases_x.txt"));
+  const RunResult lt = run_allocsim("stats " + testing::sample("lt_edgecases_x.txt"));
   ASSERT_EQ(lt.exit_code, 0) << lt.err;
   EXPECT_NE(lt.out.find("alloc calls:           15 (malloc "), std::string::npos) << lt.out;
   EXPECT_NE(lt.out.find("free calls:            12 (3 NULL)\n"), std::string::npos) << lt.out;
   EXPECT_NE(lt.out.find("failed allocations:    1\n"), std::string::npos) << lt.out;
   EXPECT_EQ(lt.out.find("realloc pairs:"), std::string::npos) << lt.out;
 
-  const CommandResult mt = run_allocsim("stats " + testing::sample("mtrace_sort.txt.gz"));
+  const RunResult mt = run_allocsim("stats " + testing::sample("mtrace_sort.txt.gz"));
   ASSERT_EQ(mt.exit_code, 0) << mt.err;
   EXPECT_NE(mt.out.find("alloc calls:           221\n"), std::string::npos) << mt.out;
   EXPECT_NE(mt.out.find("free calls:            207 ("), std::string::npos) << mt.out;
   EXPECT_NE(mt.out.find("realloc pairs:         1\n"), std::string::npos) << mt.out;
 
-  const CommandResult ht = run_allocsim("stats " + testing::sample("ht_edgecases.zst"));
+  const RunResult ht = run_allocsim("stats " + testing::sample("ht_edgecases.zst"));
   ASSERT_EQ(ht.exit_code, 0) << ht.err;
   EXPECT_EQ(ht.out.find("alloc calls:"), std::string::npos) << ht.out;
 }

@@ -1,11 +1,10 @@
 // The `allocsim stats` and `allocsim convert` commands, run as a user
 // would: exit codes, JSON keys, and the file:line message on bad input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "tests/common/launch.hpp"
 #include "tests/traces/trace_support.hpp"
 
 namespace allocsim::traces {
@@ -13,22 +12,11 @@ namespace {
 
 using testing::TempDir;
 
-struct CommandResult {
-  int exit_code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-CommandResult run(const std::string& args) {
-  TempDir dir;
-  const std::string cmd = std::string(ALLOCSIM_BINARY) + " " + args + " >" + dir.file("out") + " 2>" + dir.file("err");
-  const int status = std::system(cmd.c_str());
-  return CommandResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_file(dir.file("out")),
-             testing::read_file(dir.file("err"))};
-}
+using allocsim::testing::RunResult;
+RunResult run(const std::string& args) { return allocsim::testing::run_allocsim(args); }
 
 TEST(CliStats, JsonHasTheDocumentedKeys) {
-  const CommandResult r = run("stats --json " + testing::sample("ht_edgecases.zst"));
+  const RunResult r = run("stats --json " + testing::sample("ht_edgecases.zst"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"allocations", "frees", "peak_live_bytes", "final_live_bytes", "temporary_allocations",
@@ -41,7 +29,7 @@ TEST(CliStats, JsonHasTheDocumentedKeys) {
 }
 
 TEST(CliStats, AnomaliesCarrySamples) {
-  const CommandResult r = run("stats --json " + testing::sample("ht_edgecases.raw.zst"));
+  const RunResult r = run("stats --json " + testing::sample("ht_edgecases.raw.zst"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["unknown_frees"], 1);
@@ -59,7 +47,7 @@ TEST(CliStats, StrictAndFreeOrderOptions) {
 TEST(CliStats, BadInputExitsWithTwoAndSaysWhere) {
   TempDir dir;
   const std::string bad = dir.write("bad.txt", "v 10400 3\na 10 0\n+ 0\n+ zz\n");
-  const CommandResult r = run("stats " + bad);
+  const RunResult r = run("stats " + bad);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(bad + ":4: "), std::string::npos) << r.err;
   EXPECT_EQ(run("stats /nonexistent/file.zst").exit_code, 2);
@@ -74,7 +62,7 @@ TEST(CliStats, HelpExitsZero) {
 
 TEST(CliConvert, ToNativeAndCsvKeepsTheFigures) {
   TempDir dir;
-  const std::string native = dir.file("t.native"), csv = dir.file("t.csv");
+  const std::string native = dir.path("t.native"), csv = dir.path("t.csv");
   ASSERT_EQ(run("convert " + testing::sample("ht_mt_prodcons.raw.zst") + " -o " + native).exit_code, 0);
   ASSERT_EQ(run("convert " + native + " -o " + csv).exit_code, 0);
   const auto from_native = nlohmann::json::parse(run("stats --json " + native).out);
@@ -86,7 +74,7 @@ TEST(CliConvert, ToNativeAndCsvKeepsTheFigures) {
   }
   EXPECT_EQ(from_native["peak_live_bytes"], 8261710);
   EXPECT_EQ(from_native["trace"]["peak_rss_bytes"], 13443072);  // carried over from the heaptrack file
-  EXPECT_EQ(run("convert " + native + " -o " + dir.file("x") + " --to ltrace").exit_code, 2);
+  EXPECT_EQ(run("convert " + native + " -o " + dir.path("x") + " --to ltrace").exit_code, 2);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include "sim/config/run_config.hpp"
 #include "sim/metrics/metrics_io.hpp"
 #include "tests/common/paths.hpp"
-#include "tests/common/run_support.hpp"
+#include "tests/common/launch.hpp"
 #include "tests/traces/trace_support.hpp"
 
 namespace allocsim::sim::testing {
@@ -16,11 +16,13 @@ using traces::testing::TempDir;
 using allocsim::testing::sample_path;
 using json = nlohmann::json;
 
+using allocsim::testing::RunResult;
+using allocsim::testing::read_file;
+
+// allocsim replay ARGS...
 RunResult allocsim(std::vector<std::string> args) {
-  RunSpec spec;
-  spec.argv = {ALLOCSIM_BINARY, "replay"};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  return run_program(spec);
+  args.insert(args.begin(), "replay");
+  return allocsim::testing::run_allocsim(std::move(args));
 }
 
 std::vector<std::string> split_csv_line(const std::string& line) {
@@ -38,10 +40,10 @@ TEST(CmdReplay, WritesTheMetricsContract) {
   TempDir dir;
   const std::string trace = sample_path("ht_mt_prodcons.raw.zst");
   const RunResult r = allocsim({trace, "--policy", "fixed-queue", "--set", "sample_period_ns=500000", "-o",
-                                dir.file("m.json"), "--csv", dir.file("row.csv")});
+                                dir.path("m.json"), "--csv", dir.path("row.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_TRUE(r.err.empty()) << "stderr is not a terminal: no progress output expected, got " << r.err;
-  const json j = json::parse(slurp(dir.file("m.json")));
+  const json j = json::parse(read_file(dir.path("m.json")));
   for (const char* key : {"schema", "run", "summary", "counters", "classes", "events", "timeline", "latency", "throughput", "host"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["schema"], "allocsim-metrics/1");
@@ -75,7 +77,7 @@ TEST(CmdReplay, WritesTheMetricsContract) {
                 j["counters"]["ops"]["memalign"].get<std::uint64_t>() + j["counters"]["ops"]["realloc"].get<std::uint64_t>(),
             s["allocations"].get<std::uint64_t>());
 
-  std::istringstream csv(slurp(dir.file("row.csv")));
+  std::istringstream csv(read_file(dir.path("row.csv")));
   std::string header, row, extra;
   ASSERT_TRUE(std::getline(csv, header) && std::getline(csv, row));
   EXPECT_FALSE(std::getline(csv, extra));
@@ -92,9 +94,9 @@ TEST(CmdReplay, WritesTheMetricsContract) {
 
 TEST(CmdReplay, ThreadedModeReportsLatencyAndThroughput) {
   TempDir dir;
-  const RunResult r = allocsim({sample_path("ht_edgecases.raw.zst"), "--mode", "threaded", "-o", dir.file("m.json")});
+  const RunResult r = allocsim({sample_path("ht_edgecases.raw.zst"), "--mode", "threaded", "-o", dir.path("m.json")});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const json j = json::parse(slurp(dir.file("m.json")));
+  const json j = json::parse(read_file(dir.path("m.json")));
   EXPECT_EQ(j["run"]["mode"], "threaded");
   for (const char* key : {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns"}) EXPECT_TRUE(j["latency"][key].is_number()) << key;
   EXPECT_GT(j["throughput"]["ops_per_second"].get<double>(), 0);
@@ -105,9 +107,9 @@ TEST(CmdReplay, ThreadedModeReportsLatencyAndThroughput) {
 
 TEST(CmdReplay, SystemBackendNamesTheAllocator) {
   TempDir dir;
-  const RunResult r = allocsim({sample_path("ht_edgecases.raw.zst"), "--backend", "system", "-o", dir.file("m.json")});
+  const RunResult r = allocsim({sample_path("ht_edgecases.raw.zst"), "--backend", "system", "-o", dir.path("m.json")});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const json j = json::parse(slurp(dir.file("m.json")));
+  const json j = json::parse(read_file(dir.path("m.json")));
   EXPECT_EQ(j["run"]["backend"], "system");
   EXPECT_TRUE(j["run"]["policy"].is_null());
   EXPECT_FALSE(j["run"]["allocator"]["name"].get<std::string>().empty());

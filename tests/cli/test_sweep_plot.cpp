@@ -26,21 +26,21 @@ int run_plot(const std::string& python, const std::string& args, const std::stri
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-bool is_png(const std::string& path) { return read_text(path).rfind("\x89PNG\r\n\x1a\n", 0) == 0; }
+bool is_png(const std::string& path) { return read_file(path).rfind("\x89PNG\r\n\x1a\n", 0) == 0; }
 
 TEST(SweepPlot, WritesEveryPlotAndAnIndex) {
   const std::string python = python_with_matplotlib();
   if (python.empty()) GTEST_SKIP() << "no python3 with matplotlib (Debian: python3-matplotlib)";
-  Scratch s;
+  TempDir s;
   const std::string samples = std::string(ALLOCSIM_SOURCE_DIR) + "/traces/samples";
   const std::string spec = s.write("spec.json", R"({"trace_root": ")" + samples +
       R"(", "traces": ["lt_edgecases_plt.txt", "mtrace_sort.txt.gz"], "groups": [
         {"policies": ["adaptive", "fixed-queue"]},
         {"policies": ["adaptive"], "grid": {"queue_initial": [64, 1024], "reclaim_after": [4, 64]}}]})");
   const std::string dir = s.path("sweep"), log = s.path("log.txt");
-  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 0) << read_text(log);
-  ASSERT_EQ(run_plot(python, dir + " -o " + s.path("plots"), log), 0) << read_text(log);
-  const std::string index = read_text(s.path("plots/index.html"));
+  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 0) << read_file(log);
+  ASSERT_EQ(run_plot(python, dir + " -o " + s.path("plots"), log), 0) << read_file(log);
+  const std::string index = read_file(s.path("plots/index.html"));
   const std::vector<std::string> expected{
       "queues_lt_edgecases_plt.txt.png", "queues_mtrace_sort.txt.gz.png", "memory_lt_edgecases_plt.txt.png",
       "memory_mtrace_sort.txt.gz.png",   "fragmentation.png",             "peak_rss.png",
@@ -53,7 +53,7 @@ TEST(SweepPlot, WritesEveryPlotAndAnIndex) {
 
   // One metrics file on its own.
   const std::string run = dir + "/runs/" + completed_runs(dir).front() + ".json";
-  ASSERT_EQ(run_plot(python, run + " -o " + s.path("one"), log), 0) << read_text(log);
+  ASSERT_EQ(run_plot(python, run + " -o " + s.path("one"), log), 0) << read_file(log);
   EXPECT_TRUE(fs::exists(s.path("one/index.html")));
   EXPECT_FALSE(files_ending(s.path("one"), ".png").empty());
   EXPECT_EQ(run_plot(python, s.path("nothing-here"), log), 2);

@@ -1,11 +1,16 @@
 #pragma once
 // Files for every test suite: a scratch directory removed with everything in
-// it when the test ends, and whole-file reads.
+// it when the test ends, whole-file reads, and waiting for files to appear.
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <sstream>
 #include <string>
@@ -28,6 +33,13 @@ class TempDir {
 
   // The directory itself, or `name` inside it.
   std::string path(const std::string& name = "") const { return name.empty() ? path_.string() : (path_ / name).string(); }
+  // Paths of the entries in the directory, sorted.
+  std::vector<std::string> files() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(path_)) out.push_back(e.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
   // Writes `bytes` to `name` (creating its parent directories) and returns its path.
   std::string write(const std::string& name, const std::string& bytes) const {
     std::filesystem::create_directories((path_ / name).parent_path());
@@ -64,6 +76,30 @@ inline std::vector<std::string> files_ending(const std::string& dir, const std::
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// Waits until done() holds, looking again each time a file is created in or
+// moved into `dir` (an existing directory), for at most `timeout`: the
+// kernel wakes the test, no polling interval. Returns done().
+inline bool wait_for_files(const std::string& dir, const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const int fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (fd < 0) return done();
+  const bool watching = ::inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) >= 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool ok = done();
+  while (!ok && watching) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) > 0) {
+      char events[4096];
+      while (::read(fd, events, sizeof events) > 0) {
+      }
+    }
+    ok = done();
+  }
+  ::close(fd);
+  return ok;
 }
 
 }  // namespace allocsim::testing

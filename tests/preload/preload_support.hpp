@@ -6,9 +6,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "tests/common/run_support.hpp"
+#include "tests/common/launch.hpp"
 
 namespace allocsim::sim::testing {
+
+using namespace ::allocsim::testing;
 
 #ifdef ALLOCSIM_PRELOAD_LIBRARY
 inline constexpr const char* kPreloadLibrary = ALLOCSIM_PRELOAD_LIBRARY;
@@ -30,31 +32,11 @@ inline std::string sample_source(const std::string& name) {
       GTEST_SKIP() << "liballocsim.so is not built in sanitizer builds (a sanitizer runtime owns malloc)"; \
   } while (0)
 
-// A scratch directory for stats files, removed at the end.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/allocsim_preload_XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> files() const {
-    std::vector<std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(path_)) out.push_back(e.path().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
 inline RunSpec preloaded(RunSpec spec) {
   spec.env["LD_PRELOAD"] = std::string(kPreloadLibrary);
   return spec;
 }
 
-inline nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(slurp(path)); }
+inline nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_file(path)); }
 
 }  // namespace allocsim::sim::testing

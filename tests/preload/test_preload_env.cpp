@@ -25,24 +25,24 @@ RunResult run_with(std::map<std::string, std::optional<std::string>> env) {
 
 TEST(PreloadEnv, UnknownPolicyIsOneLineAndTheDefaults) {
   ALLOCSIM_REQUIRE_PRELOAD();
-  ScratchDir dir;
-  const RunResult r = run_with({{"ALLOCSIM_POLICY", "no-such-policy"}, {"ALLOCSIM_STATS", dir.file("s.json")}});
+  TempDir dir;
+  const RunResult r = run_with({{"ALLOCSIM_POLICY", "no-such-policy"}, {"ALLOCSIM_STATS", dir.path("s.json")}});
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_EQ(r.out, "consumer sum 900\n");
   const auto lines = allocsim_lines(r.err);
   ASSERT_EQ(lines.size(), 1u) << r.err;
   EXPECT_NE(lines[0].find("unknown policy 'no-such-policy'"), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find("adaptive"), std::string::npos) << "lists the presets: " << lines[0];
-  const auto doc = read_json(dir.file("s.json"));
+  const auto doc = read_json(dir.path("s.json"));
   EXPECT_TRUE(doc["run"]["policy"].is_null());
   EXPECT_EQ(doc["run"]["config"]["queue_initial"], 256);
 }
 
 TEST(PreloadEnv, BadKnobsAreSkippedOneLineEach) {
   ALLOCSIM_REQUIRE_PRELOAD();
-  ScratchDir dir;
+  TempDir dir;
   const RunResult r = run_with({{"ALLOCSIM_SET", "no_such_knob=1,queue_initial=lots,justtext,queue_grow_step=8"},
-                                {"ALLOCSIM_STATS", dir.file("s.json")}});
+                                {"ALLOCSIM_STATS", dir.path("s.json")}});
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_EQ(r.out, "consumer sum 900\n");
   const auto lines = allocsim_lines(r.err);
@@ -50,35 +50,35 @@ TEST(PreloadEnv, BadKnobsAreSkippedOneLineEach) {
   EXPECT_NE(lines[0].find("unknown knob 'no_such_knob'"), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find("'lots'"), std::string::npos) << lines[1];
   EXPECT_NE(lines[2].find("'justtext' is not key=value"), std::string::npos) << lines[2];
-  const auto doc = read_json(dir.file("s.json"));
+  const auto doc = read_json(dir.path("s.json"));
   EXPECT_EQ(doc["run"]["config"]["queue_initial"], 256) << "the bad value left the default";
   EXPECT_EQ(doc["run"]["config"]["queue_grow_step"], 8) << "the good knob still applies";
 }
 
 TEST(PreloadEnv, InvalidCombinationFallsBackToTheDefaults) {
   ALLOCSIM_REQUIRE_PRELOAD();
-  ScratchDir dir;
+  TempDir dir;
   const RunResult r = run_with({{"ALLOCSIM_POLICY", "fixed-queue"},
                                 {"ALLOCSIM_SET", "block_bytes=1000"},  // not a power of two
-                                {"ALLOCSIM_STATS", dir.file("s.json")}});
+                                {"ALLOCSIM_STATS", dir.path("s.json")}});
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   const auto lines = allocsim_lines(r.err);
   ASSERT_EQ(lines.size(), 1u) << r.err;
   EXPECT_NE(lines[0].find("block_bytes"), std::string::npos) << lines[0];
-  const auto doc = read_json(dir.file("s.json"));
+  const auto doc = read_json(dir.path("s.json"));
   EXPECT_EQ(doc["run"]["config"]["block_bytes"], 1048576);
   EXPECT_EQ(doc["run"]["config"]["queue_adaptive"], true) << "the policy was dropped too";
 }
 
 TEST(PreloadEnv, PolicyAndKnobsApplySilently) {
   ALLOCSIM_REQUIRE_PRELOAD();
-  ScratchDir dir;
+  TempDir dir;
   const RunResult r = run_with({{"ALLOCSIM_POLICY", "no-oldest"},
                                 {"ALLOCSIM_SET", "queue_initial=64,thread_cache_slots=32"},
-                                {"ALLOCSIM_STATS", dir.file("s.json")}});
+                                {"ALLOCSIM_STATS", dir.path("s.json")}});
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_EQ(r.err, "");
-  const auto doc = read_json(dir.file("s.json"));
+  const auto doc = read_json(dir.path("s.json"));
   EXPECT_EQ(doc["run"]["policy"], "no-oldest");
   EXPECT_EQ(doc["run"]["config"]["oldest_first"], false);
   EXPECT_EQ(doc["run"]["config"]["queue_initial"], 64);
@@ -87,10 +87,10 @@ TEST(PreloadEnv, PolicyAndKnobsApplySilently) {
 
 TEST(PreloadEnv, StatsHaveTheMetricsLayoutWithoutTraceIdentity) {
   ALLOCSIM_REQUIRE_PRELOAD();
-  ScratchDir dir;
-  const RunResult r = run_with({{"ALLOCSIM_STATS", dir.file("s.json")}});
+  TempDir dir;
+  const RunResult r = run_with({{"ALLOCSIM_STATS", dir.path("s.json")}});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const auto doc = read_json(dir.file("s.json"));
+  const auto doc = read_json(dir.path("s.json"));
   for (const char* section : {"schema", "run", "summary", "counters", "classes", "host"})
     EXPECT_TRUE(doc.contains(section)) << section;
   for (const char* trace_field : {"trace", "trace_hash", "format", "trace_threads"})
@@ -118,9 +118,9 @@ TEST(PreloadEnv, UnwritableStatsPathIsOneLine) {
 
 TEST(PreloadEnv, StatsWithoutPidPatternBelongToTheParentOnly) {
   ALLOCSIM_REQUIRE_PRELOAD();
-  ScratchDir dir;
+  TempDir dir;
   RunSpec spec{{helper("preload_fork_exec"), "2"}};
-  spec.env["ALLOCSIM_STATS"] = dir.file("s.json");
+  spec.env["ALLOCSIM_STATS"] = dir.path("s.json");
   const RunResult r = run_program(preloaded(spec));
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   const auto files = dir.files();

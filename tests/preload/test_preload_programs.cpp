@@ -14,8 +14,8 @@ namespace {
 void expect_same_output(RunSpec spec, std::size_t processes = 1) {
   const RunResult plain = run_program(spec);
   ASSERT_EQ(plain.exit_code, 0) << "the program fails without the preload: " << plain.describe();
-  ScratchDir stats;
-  spec.env["ALLOCSIM_STATS"] = stats.file("stats-%p.json");
+  TempDir stats;
+  spec.env["ALLOCSIM_STATS"] = stats.path("stats-%p.json");
   const RunResult pre = run_program(preloaded(spec));
   EXPECT_EQ(pre.exit_code, plain.exit_code) << pre.describe();
   EXPECT_EQ(pre.signal, 0) << pre.describe();
@@ -58,17 +58,17 @@ TEST(PreloadPrograms, MultiThreadedProducerConsumer) {
 
 TEST(PreloadPrograms, CxxCompile) {
   ALLOCSIM_REQUIRE_PRELOAD();
-  ScratchDir out;
-  const std::string plain_obj = out.file("plain.o"), pre_obj = out.file("pre.o");
+  TempDir out;
+  const std::string plain_obj = out.path("plain.o"), pre_obj = out.path("pre.o");
   const std::string source = fixture("compile_input.cc");
   const RunResult plain = run_program({{"g++", "-std=c++17", "-O1", "-c", source, "-o", plain_obj}});
   ASSERT_EQ(plain.exit_code, 0) << plain.describe();
-  ScratchDir stats;
+  TempDir stats;
   RunSpec spec{{"g++", "-std=c++17", "-O1", "-c", source, "-o", pre_obj}};
-  spec.env["ALLOCSIM_STATS"] = stats.file("stats-%p.json");
+  spec.env["ALLOCSIM_STATS"] = stats.path("stats-%p.json");
   const RunResult pre = run_program(preloaded(spec));
   ASSERT_EQ(pre.exit_code, 0) << pre.describe();
-  EXPECT_EQ(slurp(pre_obj), slurp(plain_obj)) << "the object files differ";
+  EXPECT_EQ(read_file(pre_obj), read_file(plain_obj)) << "the object files differ";
   EXPECT_GE(stats.files().size(), 2u) << "the driver and cc1plus each write stats";
 }
 
@@ -81,13 +81,13 @@ TEST(PreloadPrograms, ForkAndExec) {
 
 TEST(PreloadPrograms, ManyShortLivedThreads) {
   ALLOCSIM_REQUIRE_PRELOAD();
-  ScratchDir stats;
+  TempDir stats;
   RunSpec spec{{helper("preload_many_threads"), "250", "8"}};
   expect_same_output(spec);
   // The counters of exited threads survive their hand-back: all 2000 threads' allocations are counted.
-  spec.env["ALLOCSIM_STATS"] = stats.file("s.json");
+  spec.env["ALLOCSIM_STATS"] = stats.path("s.json");
   ASSERT_EQ(run_program(preloaded(spec)).exit_code, 0);
-  const auto doc = read_json(stats.file("s.json"));
+  const auto doc = read_json(stats.path("s.json"));
   EXPECT_GE(doc["counters"]["threads"]["mallocs"].get<std::uint64_t>(), 2000u * 200u);
 }
 

@@ -54,8 +54,8 @@ bool have(const std::string& tool) {
 
 TEST(Record, HeaptrackRawOfAMultiThreadedProgram) {
   REQUIRE_TOOL("heaptrack");
-  ScratchDir dir;
-  const std::string out = dir.file("prodcons.trace");
+  TempDir dir;
+  const std::string out = dir.path("prodcons.trace");
   const RunResult r = record({"-o", out, "--", helper("mt_prodcons"), "500"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_NE(r.out.find("consumer sum 1500"), std::string::npos) << "the program's own output passes through";
@@ -69,8 +69,8 @@ TEST(Record, HeaptrackRawOfAMultiThreadedProgram) {
 
 TEST(Record, LtraceSeesEveryThread) {
   REQUIRE_TOOL("ltrace");
-  ScratchDir dir;
-  const std::string out = dir.file("prodcons.trace");
+  TempDir dir;
+  const std::string out = dir.path("prodcons.trace");
   const RunResult r = record({"--tool", "ltrace", "-o", out, "--", helper("mt_prodcons"), "100"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_TRUE(fs::exists(out + ".ltrace.txt"));
@@ -80,8 +80,8 @@ TEST(Record, LtraceSeesEveryThread) {
 }
 
 TEST(Record, MtraceThroughThePreloadShim) {
-  ScratchDir dir;
-  const std::string out = dir.file("crasher.trace");
+  TempDir dir;
+  const std::string out = dir.path("crasher.trace");
   const RunResult r = record({"--tool", "mtrace", "-o", out, "--", helper("record_crasher")},
                              {{"ALLOCSIM_MTRACE_SHIM", std::string(ALLOCSIM_MTRACE_SHIM)}});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
@@ -94,8 +94,8 @@ TEST(Record, CrashUnderEachRecorderKeepsAPartialRecording) {
   for (const std::string tool : {"heaptrack", "ltrace", "mtrace"}) {
     if (tool != "mtrace" && !have(tool)) continue;
     SCOPED_TRACE(tool);
-    ScratchDir dir;
-    const std::string out = dir.file("crash.trace");
+    TempDir dir;
+    const std::string out = dir.path("crash.trace");
     const RunResult r = record({"--tool", tool, "-o", out, "--", helper("record_crasher"), "crash"},
                                {{"ALLOCSIM_MTRACE_SHIM", std::string(ALLOCSIM_MTRACE_SHIM)}});
     EXPECT_EQ(r.exit_code, 1) << r.describe();
@@ -113,12 +113,12 @@ TEST(Record, CrashUnderEachRecorderKeepsAPartialRecording) {
 
 // A stand-in ltrace that loses a breakpoint on its first run only (a
 // counter file beside it), as ltrace 0.7 does now and then with threads.
-std::string flaky_ltrace(const ScratchDir& dir) {
-  const std::string script = dir.file("ltrace");
+std::string flaky_ltrace(const TempDir& dir) {
+  const std::string script = dir.path("ltrace");
   std::ofstream(script) << "#!/bin/sh\n"
                            "while [ $# -gt 1 ]; do [ \"$1\" = -o ] && log=$2; shift; done\n"
-                           "runs=$(cat " << dir.file("runs") << " 2>/dev/null || echo 0)\n"
-                           "echo $((runs + 1)) > " << dir.file("runs") << "\n"
+                           "runs=$(cat " << dir.path("runs") << " 2>/dev/null || echo 0)\n"
+                           "echo $((runs + 1)) > " << dir.path("runs") << "\n"
                            "if [ \"$runs\" = 0 ]; then\n"
                            "  printf '7 1.0 unexpected breakpoint at 0x4000\\n7 1.1 +++ killed by SIGSEGV +++\\n' > \"$log\"\n"
                            "else\n"
@@ -126,32 +126,32 @@ std::string flaky_ltrace(const ScratchDir& dir) {
                            "7 1.2 +++ exited (status 0) +++\\n' > \"$log\"\n"
                            "fi\n";
   fs::permissions(script, fs::perms::owner_all);
-  return dir.file("");
+  return dir.path("");
 }
 
 TEST(Record, LtracesOwnCrashIsRecordedAgain) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string path = flaky_ltrace(dir) + ":" + std::getenv("PATH");
-  const RunResult r = record({"--tool", "ltrace", "-o", dir.file("t"), "--", "true"}, {{"PATH", path}});
+  const RunResult r = record({"--tool", "ltrace", "-o", dir.path("t"), "--", "true"}, {{"PATH", path}});
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_NE(r.err.find("recording again (attempt 2 of 5)"), std::string::npos) << r.err;
-  EXPECT_EQ(slurp(dir.file("runs")), "2\n");
-  EXPECT_EQ(read_native(dir.file("t")).events, 2u);
+  EXPECT_EQ(read_file(dir.path("runs")), "2\n");
+  EXPECT_EQ(read_native(dir.path("t")).events, 2u);
 }
 
 TEST(Record, OneAttemptKeepsLtracesCrashAsPartial) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string path = flaky_ltrace(dir) + ":" + std::getenv("PATH");
-  const RunResult r = record({"--tool", "ltrace", "--attempts", "1", "-o", dir.file("t"), "--", "true"}, {{"PATH", path}});
+  const RunResult r = record({"--tool", "ltrace", "--attempts", "1", "-o", dir.path("t"), "--", "true"}, {{"PATH", path}});
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_NE(r.err.find("ltrace hit an unexpected breakpoint"), std::string::npos) << r.err;
-  EXPECT_EQ(slurp(dir.file("runs")), "1\n");
-  EXPECT_FALSE(fs::exists(dir.file("t")));
+  EXPECT_EQ(read_file(dir.path("runs")), "1\n");
+  EXPECT_FALSE(fs::exists(dir.path("t")));
 }
 
 TEST(Record, ProgramFailureIsReportedAndTheRecordingKept) {
-  ScratchDir dir;
-  const std::string out = dir.file("fail.trace");
+  TempDir dir;
+  const std::string out = dir.path("fail.trace");
   const RunResult r = record({"--tool", "mtrace", "-o", out, "--", helper("record_crasher"), "fail"},
                              {{"ALLOCSIM_MTRACE_SHIM", std::string(ALLOCSIM_MTRACE_SHIM)}});
   EXPECT_EQ(r.exit_code, 1) << r.describe();
@@ -160,14 +160,14 @@ TEST(Record, ProgramFailureIsReportedAndTheRecordingKept) {
 }
 
 TEST(Record, MissingRecorderOrProgramIsABadInputError) {
-  ScratchDir dir;
-  const RunResult no_tool = record({"-o", dir.file("t"), "--", helper("record_crasher")}, {{"PATH", "/nonexistent"}});
+  TempDir dir;
+  const RunResult no_tool = record({"-o", dir.path("t"), "--", helper("record_crasher")}, {{"PATH", "/nonexistent"}});
   EXPECT_EQ(no_tool.exit_code, 2);
   EXPECT_NE(no_tool.err.find("heaptrack not found"), std::string::npos) << no_tool.err;
-  const RunResult no_program = record({"-o", dir.file("t"), "--", "/nonexistent/program"});
+  const RunResult no_program = record({"-o", dir.path("t"), "--", "/nonexistent/program"});
   EXPECT_EQ(no_program.exit_code, 2);
   EXPECT_NE(no_program.err.find("no such program"), std::string::npos) << no_program.err;
-  const RunResult bad_tool = record({"--tool", "valgrind", "-o", dir.file("t"), "--", "true"});
+  const RunResult bad_tool = record({"--tool", "valgrind", "-o", dir.path("t"), "--", "true"});
   EXPECT_EQ(bad_tool.exit_code, 2);
   EXPECT_NE(bad_tool.err.find("unknown recorder 'valgrind'"), std::string::npos) << bad_tool.err;
   const RunResult no_output = record({"--", "true"});
@@ -179,9 +179,9 @@ void write(const std::string& path, const std::string& text) { std::ofstream(pat
 
 // check_ltrace_log on a log with these lines.
 ProgramEnd check_log(const std::string& text) {
-  ScratchDir dir;
-  write(dir.file("log"), text);
-  return check_ltrace_log(dir.file("log"));
+  TempDir dir;
+  write(dir.path("log"), text);
+  return check_ltrace_log(dir.path("log"));
 }
 
 TEST(RecordLtraceCheck, EveryPidExitedIsComplete) {
@@ -212,7 +212,7 @@ TEST(RecordLtraceCheck, KilledOrUnfinishedPidsMakeItPartial) {
   EXPECT_FALSE(end.complete());
   EXPECT_NE(end.problem.find("no exit line for pid 102"), std::string::npos) << end.problem;
 
-  end = check_ltrace_log(ScratchDir().file("missing"));
+  end = check_ltrace_log(TempDir().path("missing"));
   EXPECT_FALSE(end.complete());
 }
 

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "tests/replay/replay_test_support.hpp"
-#include "tests/common/run_support.hpp"
+#include "tests/common/launch.hpp"
 #include "tests/traces/trace_support.hpp"
 
 namespace allocsim::sim::testing {
@@ -12,12 +12,13 @@ namespace {
 namespace fs = std::filesystem;
 using traces::testing::TempDir;
 
+using allocsim::testing::RunResult;
+using allocsim::testing::read_file;
+
+// allocsim replay ARGS...
 RunResult allocsim(std::vector<std::string> args) {
-  RunSpec spec;
-  spec.argv = {ALLOCSIM_BINARY, "replay"};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.timeout = std::chrono::seconds(120);
-  return run_program(spec);
+  args.insert(args.begin(), "replay");
+  return allocsim::testing::run_allocsim(std::move(args));
 }
 
 const char* kUnknownFreeCsv =
@@ -68,17 +69,17 @@ TEST(ReplayBadInput, ThreadedModeRejectsAnUnsatisfiableFreeInsteadOfHanging) {
 TEST(ReplayBadInput, UnknownFreeIsAnAnomalyAndAnErrorWithStrict) {
   TempDir dir;
   const std::string trace = dir.write("unknown.csv", kUnknownFreeCsv);
-  const std::string out = dir.file("m.json");
+  const std::string out = dir.path("m.json");
   const RunResult lenient = allocsim({trace, "-o", out});
   ASSERT_EQ(lenient.exit_code, 0) << lenient.describe();
-  const auto j = nlohmann::json::parse(slurp(out));
+  const auto j = nlohmann::json::parse(read_file(out));
   EXPECT_EQ(j["run"]["trace_anomalies"]["unknown_free"], 1);
   EXPECT_EQ(j["summary"]["final_live_bytes"], 0);
 
-  const RunResult strict = allocsim({trace, "--strict", "-o", dir.file("strict.json")});
+  const RunResult strict = allocsim({trace, "--strict", "-o", dir.path("strict.json")});
   EXPECT_EQ(strict.exit_code, 2) << strict.describe();
   EXPECT_NE(strict.err.find("unknown.csv:3"), std::string::npos) << strict.err;
-  EXPECT_FALSE(fs::exists(dir.file("strict.json")));
+  EXPECT_FALSE(fs::exists(dir.path("strict.json")));
 }
 
 TEST(ReplayBadInput, BadKnobsAndPoliciesExitTwoNamingTheCulprit) {
@@ -97,20 +98,20 @@ TEST(ReplayBadInput, BadKnobsAndPoliciesExitTwoNamingTheCulprit) {
       {{"--set", "oops"}, {"key=value"}},
       {{"--config", ini}, {"bad.ini:4", "bogus_knob"}},
       {{"--config", bad_value_ini}, {"badval.ini:1", "touch", "sometimes"}},
-      {{"--config", dir.file("missing.ini")}, {"missing.ini"}},
+      {{"--config", dir.path("missing.ini")}, {"missing.ini"}},
       {{"--policy", "no-such-policy"}, {"no-such-policy", "adaptive"}},
       {{"--mode", "sideways"}, {"sideways"}},
       {{"--backend", "bespoke"}, {"bespoke"}},
   };
   for (const auto& c : cases) {
-    std::vector<std::string> args{trace, "-o", dir.file("never.json")};
+    std::vector<std::string> args{trace, "-o", dir.path("never.json")};
     args.insert(args.end(), c.args.begin(), c.args.end());
     const RunResult r = allocsim(args);
     EXPECT_EQ(r.exit_code, 2) << c.args.front() << " " << r.describe();
     for (const auto& s : c.says) EXPECT_NE(r.err.find(s), std::string::npos) << s << " not in: " << r.err;
   }
-  EXPECT_FALSE(fs::exists(dir.file("never.json")));
-  EXPECT_EQ(allocsim({dir.file("no-such-trace.zst")}).exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir.path("never.json")));
+  EXPECT_EQ(allocsim({dir.path("no-such-trace.zst")}).exit_code, 2);
 }
 
 TEST(ReplayBadInput, AFailedRunLeavesTheOldMetricsFileWholeAndNoTemporaries) {
@@ -119,14 +120,14 @@ TEST(ReplayBadInput, AFailedRunLeavesTheOldMetricsFileWholeAndNoTemporaries) {
   const std::string csv = dir.write("row.csv", "old\n");
   const RunResult r = allocsim({sample_path("ht_edgecases.raw.zst"), "--set", "bogus=1", "-o", out, "--csv", csv});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(slurp(out), "{\"old\": true}\n");
-  EXPECT_EQ(slurp(csv), "old\n");
+  EXPECT_EQ(read_file(out), "{\"old\": true}\n");
+  EXPECT_EQ(read_file(csv), "old\n");
   int files = 0;
-  for (const auto& e : fs::directory_iterator(dir.file(""))) files += e.is_regular_file();
+  for (const auto& e : fs::directory_iterator(dir.path(""))) files += e.is_regular_file();
   EXPECT_EQ(files, 2);
   // A good run replaces both whole.
   ASSERT_EQ(allocsim({sample_path("ht_edgecases.raw.zst"), "-o", out, "--csv", csv}).exit_code, 0);
-  EXPECT_EQ(nlohmann::json::parse(slurp(out))["schema"], "allocsim-metrics/1");
+  EXPECT_EQ(nlohmann::json::parse(read_file(out))["schema"], "allocsim-metrics/1");
 }
 
 }  // namespace

@@ -15,9 +15,9 @@ std::string generated_trace(const traces::testing::TempDir& dir) {
   g.events = 30000;
   g.seed = 5;
   g.burst_size = 400;
-  auto writer = traces::create_writer(dir.file("bursty.trace"));
+  auto writer = traces::create_writer(dir.path("bursty.trace"));
   traces::generate_to(g, traces::SizeDistribution::power_law(), *writer);
-  return dir.file("bursty.trace");
+  return dir.path("bursty.trace");
 }
 
 TEST(ReplayDeterminism, TwoVirtualRunsGiveIdenticalJsonOutsideHost) {

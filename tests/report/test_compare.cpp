@@ -18,9 +18,8 @@
 namespace allocsim::sim {
 namespace {
 
-using sweep_testing::read_text;
-using sweep_testing::run_allocsim;
-using sweep_testing::Scratch;
+using namespace sweep_testing;
+
 
 // Known figures per label; traces scale them, repetitions add a little.
 double base_rss(const std::string& label) { return label == "adaptive" ? 1000000 : label == "fixed-queue" ? 1500000 : 800000; }
@@ -67,7 +66,7 @@ class CompareSweepTest : public ::testing::Test {
       write_file_atomic(dir_.result(r.id), fixture_metrics(r).dump());
     }
   }
-  Scratch scratch_;
+  TempDir scratch_;
   SweepDir dir_;
 };
 
@@ -147,13 +146,13 @@ TEST_F(CompareSweepTest, PrintersCarryTheSameFigures) {
 
 TEST_F(CompareSweepTest, ReportsListEveryRunWithItsStatus) {
   write_sweep_reports(load_sweep_results(dir_.root));
-  const std::string csv = read_text(dir_.summary_csv());
+  const std::string csv = read_file(dir_.summary_csv());
   EXPECT_EQ(csv.rfind("id,status,trace,label,backend,policy,allocator,mode,repetition,seed,knobs,cache_batch,peak_live_bytes,", 0), 0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 12);
   EXPECT_NE(csv.find(",failed,b.trace,no-oldest,"), std::string::npos);
   EXPECT_NE(csv.find("replay: out of ideas"), std::string::npos);
   EXPECT_NE(csv.find(",missing,b.trace,no-oldest,"), std::string::npos);
-  const auto report = nlohmann::json::parse(read_text(dir_.report_json()));
+  const auto report = nlohmann::json::parse(read_file(dir_.report_json()));
   EXPECT_EQ(report["counts"]["done"], 10);
   EXPECT_EQ(report["counts"]["failed"], 1);
   EXPECT_EQ(report["counts"]["missing"], 1);
@@ -162,18 +161,18 @@ TEST_F(CompareSweepTest, ReportsListEveryRunWithItsStatus) {
 
 TEST_F(CompareSweepTest, CommandLinePrintsCsvAndRejectsBadFormats) {
   const std::string log = scratch_.path("log.txt");
-  ASSERT_EQ(run_allocsim({"compare", dir_.root, "--format", "csv", "-o", scratch_.path("c.csv")}, log), 0) << read_text(log);
+  ASSERT_EQ(run_allocsim({"compare", dir_.root, "--format", "csv", "-o", scratch_.path("c.csv")}, log), 0) << read_file(log);
   std::ostringstream expected;
   print_comparison_csv(compare_sweep(load_sweep_results(dir_.root), "adaptive"), expected);
-  EXPECT_EQ(read_text(scratch_.path("c.csv")), expected.str());
+  EXPECT_EQ(read_file(scratch_.path("c.csv")), expected.str());
   EXPECT_EQ(run_allocsim({"compare", dir_.root, "--format", "xml"}, log), 2);
   EXPECT_EQ(run_allocsim({"compare", dir_.root, "--baseline", "nosuch"}, log), 2);
-  EXPECT_NE(read_text(log).find("baseline 'nosuch'"), std::string::npos);
+  EXPECT_NE(read_file(log).find("baseline 'nosuch'"), std::string::npos);
   EXPECT_EQ(run_allocsim({"compare", scratch_.path("traces")}, log), 2);  // a directory without a plan
 }
 
 TEST(CompareBaselineChoice, KnobVariantsOfTheBaselineCompareWithItsOwnSettings) {
-  Scratch scratch;
+  TempDir scratch;
   scratch.write("traces/a.trace", "a");
   const SweepSpec spec = load_sweep_spec(scratch.write("spec.json", R"({"trace_root": "traces", "traces": ["a.trace"],
       "groups": [{"policies": ["adaptive", "fixed-queue"], "mode": ["virtual", "threaded"]},
@@ -205,8 +204,8 @@ TEST(CompareBaselineChoice, KnobVariantsOfTheBaselineCompareWithItsOwnSettings) 
 std::string fixture(const std::string& name) { return std::string(ALLOCSIM_SOURCE_DIR) + "/tests/fixtures/sweep/" + name; }
 
 TEST(CompareRuns, ListsDifferingConfigAndKnownDeltas) {
-  const auto a = nlohmann::json::parse(read_text(fixture("run_a.json")));
-  const auto b = nlohmann::json::parse(read_text(fixture("run_b.json")));
+  const auto a = nlohmann::json::parse(read_file(fixture("run_a.json")));
+  const auto b = nlohmann::json::parse(read_file(fixture("run_b.json")));
   const RunDiff d = diff_runs(a, b, "a", "b");
   std::vector<std::string> keys;
   for (const auto& c : d.config) keys.push_back(c.key);
@@ -228,17 +227,17 @@ TEST(CompareRuns, ListsDifferingConfigAndKnownDeltas) {
 }
 
 TEST(CompareRuns, CommandLineFormats) {
-  Scratch scratch;
+  TempDir scratch;
   const std::string log = scratch.path("log.txt");
-  ASSERT_EQ(run_allocsim({"compare", fixture("run_a.json"), fixture("run_b.json")}, log), 0) << read_text(log);
-  const std::string text = read_text(log);
+  ASSERT_EQ(run_allocsim({"compare", fixture("run_a.json"), fixture("run_b.json")}, log), 0) << read_file(log);
+  const std::string text = read_file(log);
   EXPECT_NE(text.find("run.config.queue_initial"), std::string::npos) << text;
   EXPECT_NE(text.find("+20.0%"), std::string::npos) << text;
   ASSERT_EQ(run_allocsim({"compare", fixture("run_a.json"), fixture("run_b.json"), "--format", "json"}, log), 0);
-  const auto j = nlohmann::json::parse(read_text(log));
+  const auto j = nlohmann::json::parse(read_file(log));
   EXPECT_EQ(j["config_differences"].size(), 3u);
   ASSERT_EQ(run_allocsim({"compare", fixture("run_a.json"), fixture("run_b.json"), "--format", "csv"}, log), 0);
-  EXPECT_NE(read_text(log).find("metric,summary.peak_rss_bytes,10485760,12582912,2097152,1.2\n"), std::string::npos);
+  EXPECT_NE(read_file(log).find("metric,summary.peak_rss_bytes,10485760,12582912,2097152,1.2\n"), std::string::npos);
   EXPECT_EQ(run_allocsim({"compare", fixture("run_a.json"), scratch.path("absent.json")}, log), 2);
 }
 

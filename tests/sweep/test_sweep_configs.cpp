@@ -15,6 +15,8 @@
 namespace allocsim::sim {
 namespace {
 
+using namespace sweep_testing;
+
 namespace fs = std::filesystem;
 
 std::vector<fs::path> files_in(const fs::path& dir, const std::string& extension) {
@@ -65,7 +67,7 @@ TEST(SweepConfigs, EveryPolicyPresetLoads) {
 }
 
 TEST(SweepConfigs, TheDocumentedExampleLoads) {
-  const std::string doc = sweep_testing::read_text(std::string(ALLOCSIM_SOURCE_DIR) + "/docs/sweep-spec.md");
+  const std::string doc = sweep_testing::read_file(std::string(ALLOCSIM_SOURCE_DIR) + "/docs/sweep-spec.md");
   const std::regex block("```json\n([\\s\\S]*?)```");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(doc, m, block)) << "docs/sweep-spec.md has no ```json example";

@@ -12,7 +12,7 @@
 namespace allocsim::sim {
 namespace {
 
-using sweep_testing::Scratch;
+using namespace sweep_testing;
 
 class SweepExpandTest : public ::testing::Test {
  protected:
@@ -24,7 +24,7 @@ class SweepExpandTest : public ::testing::Test {
     const std::string text = R"({"trace_root": "traces", "traces": ["*.trace"], )" + extra + R"("groups": [)" + groups + "]}";
     return expand_sweep(load_sweep_spec(scratch_.write(name, text)));
   }
-  Scratch scratch_;
+  TempDir scratch_;
 };
 
 std::string knob(const PlannedRun& r, const std::string& name) {

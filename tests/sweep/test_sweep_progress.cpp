@@ -32,10 +32,17 @@ TEST(SweepProgress, CountsResumedRunsAndRedrawsOneLine) {
   std::fclose(f);
 }
 
+// Without a terminal (a null stream) nothing is written anywhere.
 TEST(SweepProgress, SilentWithoutATerminal) {
-  SweepProgress progress(nullptr, 3, 0);
-  progress.update(1, 0, 1);  // must not touch a null stream
-  progress.finish();
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
+  {
+    SweepProgress progress(nullptr, 3, 0);
+    progress.update(1, 0, 1);
+    progress.finish();
+  }
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(), "");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ const std::string kSmallTraces = R"("lt_edgecases_plt.txt", "mtrace_edgecases.tx
 
 std::map<std::string, std::string> result_files(const std::string& dir) {
   std::map<std::string, std::string> out;
-  for (const auto& id : completed_runs(dir)) out[id] = read_text(dir + "/runs/" + id + ".json");
+  for (const auto& id : completed_runs(dir)) out[id] = read_file(dir + "/runs/" + id + ".json");
   return out;
 }
 
@@ -41,10 +41,10 @@ nlohmann::json deterministic_part(const std::string& text) {
 std::size_t line_count(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 TEST(SweepRunner, RunsEveryRunWritesReportsAndResumes) {
-  Scratch s;
+  TempDir s;
   const std::string spec = s.write("spec.json", spec_text(kSmallTraces, R"({"policies": ["adaptive", "fixed-queue"]})"));
   const std::string dir = s.path("out"), log = s.path("log.txt");
-  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir, "-j", "2"}, log), 0) << read_text(log);
+  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir, "-j", "2"}, log), 0) << read_file(log);
   const auto first = result_files(dir);
   EXPECT_EQ(first.size(), 6u);
   for (const auto& [id, text] : first) {
@@ -52,36 +52,38 @@ TEST(SweepRunner, RunsEveryRunWritesReportsAndResumes) {
     EXPECT_EQ(m["schema"], "allocsim-metrics/1");
     EXPECT_EQ(m["run"]["mode"], "virtual");
   }
-  EXPECT_EQ(line_count(read_text(dir + "/summary.csv")), 1u + 6);
-  const auto report = nlohmann::json::parse(read_text(dir + "/report.json"));
+  EXPECT_EQ(line_count(read_file(dir + "/summary.csv")), 1u + 6);
+  const auto report = nlohmann::json::parse(read_file(dir + "/report.json"));
   EXPECT_EQ(report["counts"]["done"], 6);
   EXPECT_EQ(report["comparison"]["traces"].size(), 3u);
   EXPECT_TRUE(files_ending(dir + "/tmp", "").empty());
   // The same command again skips everything; --resume without SPEC too.
   ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 0);
-  EXPECT_NE(read_text(log).find("6 runs: 6 done (0 now)"), std::string::npos) << read_text(log);
-  ASSERT_EQ(run_allocsim({"sweep", "--resume", "-o", dir}, log), 0) << read_text(log);
-  EXPECT_NE(read_text(log).find("6 runs: 6 done (0 now)"), std::string::npos) << read_text(log);
+  EXPECT_NE(read_file(log).find("6 runs: 6 done (0 now)"), std::string::npos) << read_file(log);
+  ASSERT_EQ(run_allocsim({"sweep", "--resume", "-o", dir}, log), 0) << read_file(log);
+  EXPECT_NE(read_file(log).find("6 runs: 6 done (0 now)"), std::string::npos) << read_file(log);
   EXPECT_EQ(result_files(dir), first);  // not rewritten
 }
 
 // One writer per directory; a lock let go while the next writer waits
 // (a killed sweep's forked run dying) is taken, a held one is refused.
 TEST(SweepRunner, OneSweepWritesADirectoryAtATime) {
-  Scratch s;
+  TempDir s;
   const SweepDir dir{s.path("d")};
   {
     auto first = std::make_unique<SweepDirLock>(dir);
-    std::thread release([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      first.reset();
-    });
-    EXPECT_NO_THROW(SweepDirLock{dir});
-    release.join();
+    int pauses = 0;
+    // The first writer lets go while the second waits for it.
+    const LockRetry release{std::chrono::hours(1), [&] {
+                              ++pauses;
+                              first.reset();
+                            }};
+    EXPECT_NO_THROW(SweepDirLock(dir, release));
+    EXPECT_EQ(pauses, 1);
   }
   const SweepDirLock held(dir);
   try {
-    SweepDirLock second(dir);
+    SweepDirLock second(dir, LockRetry{std::chrono::milliseconds(0), [] {}});
     FAIL() << "two writers";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("another sweep is writing this directory"), std::string::npos) << e.what();
@@ -89,19 +91,18 @@ TEST(SweepRunner, OneSweepWritesADirectoryAtATime) {
 }
 
 TEST(SweepRunner, KilledSweepLosesNothingCompletedAndResumesToTheSameResults) {
-  Scratch s;
+  TempDir s;
   const std::string spec = s.write("spec.json", spec_text(kSmallTraces + R"(, "lt_edgecases_x.txt")",
       R"({"policies": ["adaptive", "no-oldest"], "grid": {"queue_initial": [32, 64, 128, 256]}})"));
   const std::string reference = s.path("reference"), dir = s.path("killed"), log = s.path("log.txt");
-  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", reference, "-j", "2"}, log), 0) << read_text(log);
+  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", reference, "-j", "2"}, log), 0) << read_file(log);
   const auto expected = result_files(reference);
   ASSERT_EQ(expected.size(), 32u);
 
+  fs::create_directories(dir + "/runs");  // watched before the sweep starts
   const pid_t sweep = start_allocsim({"sweep", spec, "-o", dir, "-j", "1"}, s.path("killed.log"));
   ASSERT_GT(sweep, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (completed_runs(dir).size() < 4 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  wait_for_files(dir + "/runs", [&] { return completed_runs(dir).size() >= 4; }, std::chrono::seconds(120));
   ::kill(sweep, SIGKILL);
   EXPECT_EQ(wait_exit_code(sweep), 128 + SIGKILL);
   const auto survived = result_files(dir);
@@ -109,7 +110,7 @@ TEST(SweepRunner, KilledSweepLosesNothingCompletedAndResumesToTheSameResults) {
   ASSERT_LT(survived.size(), expected.size()) << "the sweep finished before it could be killed";
 
   // Same command again: the completed runs are kept as they are, the rest run.
-  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir, "-j", "2"}, log), 0) << read_text(log);
+  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir, "-j", "2"}, log), 0) << read_file(log);
   const auto resumed = result_files(dir);
   for (const auto& [id, text] : survived) EXPECT_EQ(resumed.at(id), text) << id << " was redone";
   ASSERT_EQ(resumed.size(), expected.size());
@@ -122,28 +123,27 @@ TEST(SweepRunner, KilledSweepLosesNothingCompletedAndResumesToTheSameResults) {
 }
 
 TEST(SweepRunner, SigtermStopsCleanlyWithoutRecordingFailures) {
-  Scratch s;
+  TempDir s;
   const std::string spec = s.write("spec.json", spec_text(kSmallTraces,
       R"({"policies": ["adaptive", "no-oldest", "fixed-queue"], "grid": {"queue_initial": [32, 64, 128, 256, 512]}})"));
   const std::string dir = s.path("out"), log = s.path("log.txt");
+  fs::create_directories(dir + "/runs");  // watched before the sweep starts
   const pid_t sweep = start_allocsim({"sweep", spec, "-o", dir, "-j", "1"}, log);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (completed_runs(dir).size() < 2 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  wait_for_files(dir + "/runs", [&] { return completed_runs(dir).size() >= 2; }, std::chrono::seconds(120));
   ::kill(sweep, SIGTERM);
-  EXPECT_EQ(wait_exit_code(sweep), 128 + SIGTERM) << read_text(log);
+  EXPECT_EQ(wait_exit_code(sweep), 128 + SIGTERM) << read_file(log);
   const std::size_t done = completed_runs(dir).size();
   ASSERT_LT(done, 45u) << "the sweep finished before it could be stopped";
   EXPECT_TRUE(files_ending(dir + "/runs", ".failed.json").empty());  // the run in flight is not a failure
-  const auto report = nlohmann::json::parse(read_text(dir + "/report.json"));
+  const auto report = nlohmann::json::parse(read_file(dir + "/report.json"));
   EXPECT_EQ(report["counts"]["done"], done);
   EXPECT_EQ(report["counts"]["missing"], 45 - done);
-  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 0) << read_text(log);
+  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 0) << read_file(log);
   EXPECT_EQ(completed_runs(dir).size(), 45u);
 }
 
 TEST(SweepRunner, ShardsRunDisjointSlicesAndMergeIntoTheWholeSweep) {
-  Scratch s;
+  TempDir s;
   const std::string spec = s.write("spec.json", spec_text(kSmallTraces,
       R"({"policies": ["adaptive", "fixed-queue", "no-oldest"], "grid": {"reclaim_after": [4, 64]}})"));
   const std::string log = s.path("log.txt");
@@ -151,59 +151,59 @@ TEST(SweepRunner, ShardsRunDisjointSlicesAndMergeIntoTheWholeSweep) {
   std::vector<std::string> dirs;
   for (int k = 1; k <= 3; ++k) {
     dirs.push_back(s.path("shard" + std::to_string(k)));
-    ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dirs.back(), "--shard", std::to_string(k) + "/3"}, log), 0) << read_text(log);
+    ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dirs.back(), "--shard", std::to_string(k) + "/3"}, log), 0) << read_file(log);
     const auto ids = completed_runs(dirs.back());
     EXPECT_EQ(ids.size(), 6u) << "shard " << k;  // 18 runs in 3 equal slices
     for (const auto& id : ids) EXPECT_TRUE(all.insert(id).second) << id << " ran in two shards";
-    EXPECT_EQ(line_count(read_text(dirs.back() + "/summary.csv")), 1u + 6);  // a shard reports on its slice
+    EXPECT_EQ(line_count(read_file(dirs.back() + "/summary.csv")), 1u + 6);  // a shard reports on its slice
   }
   EXPECT_EQ(all.size(), 18u);
   std::vector<std::string> merge{"sweep", "--merge"};
   merge.insert(merge.end(), dirs.begin(), dirs.end());
   merge.insert(merge.end(), {"-o", s.path("merged")});
-  ASSERT_EQ(run_allocsim(merge, log), 0) << read_text(log);
+  ASSERT_EQ(run_allocsim(merge, log), 0) << read_file(log);
   const auto merged = completed_runs(s.path("merged"));
   EXPECT_EQ(std::set<std::string>(merged.begin(), merged.end()), all);
-  EXPECT_EQ(line_count(read_text(s.path("merged/summary.csv"))), 1u + 18);
-  const auto report = nlohmann::json::parse(read_text(s.path("merged/report.json")));
+  EXPECT_EQ(line_count(read_file(s.path("merged/summary.csv"))), 1u + 18);
+  const auto report = nlohmann::json::parse(read_file(s.path("merged/report.json")));
   EXPECT_EQ(report["counts"]["done"], 18);
   EXPECT_EQ(report["counts"]["missing"], 0);
   // The unsharded sweep plans exactly these runs.
   ASSERT_EQ(run_allocsim({"sweep", spec, "-o", s.path("whole"), "--dry-run"}, log), 0);
-  for (const auto& id : all) EXPECT_NE(read_text(log).find(id), std::string::npos) << id;
+  for (const auto& id : all) EXPECT_NE(read_file(log).find(id), std::string::npos) << id;
   EXPECT_EQ(run_allocsim({"sweep", spec, "-o", s.path("x"), "--shard", "4/3"}, log), 2);
 }
 
 TEST(SweepRunner, FailedRunsAreRecordedAndTheSweepGoesOn) {
-  Scratch s;
+  TempDir s;
   s.write("traces/bad.csv", "this is not a trace\n");
   std::filesystem::copy_file(kSamples + "/mtrace_edgecases.txt", s.path("traces/good.txt"));
   const std::string spec = s.write("spec.json",
       R"({"trace_root": "traces", "traces": ["bad.csv", "good.txt"], "groups": [{"policies": ["adaptive"]}]})");
   const std::string dir = s.path("out"), log = s.path("log.txt");
-  EXPECT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 1) << read_text(log);
+  EXPECT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 1) << read_file(log);
   EXPECT_EQ(completed_runs(dir).size(), 1u);
   const auto failed = files_ending(dir + "/runs", ".failed.json");
   ASSERT_EQ(failed.size(), 1u);
-  const auto record = nlohmann::json::parse(read_text(dir + "/runs/" + failed[0]));
+  const auto record = nlohmann::json::parse(read_file(dir + "/runs/" + failed[0]));
   EXPECT_EQ(record["exit_code"], 2);
   EXPECT_EQ(record["trace"], "bad.csv");
   EXPECT_NE(record["error"].get<std::string>().find("bad.csv"), std::string::npos) << record.dump(2);
-  const std::string summary = read_text(dir + "/summary.csv");
+  const std::string summary = read_file(dir + "/summary.csv");
   EXPECT_NE(summary.find(",failed,bad.csv,adaptive,"), std::string::npos) << summary;
   EXPECT_NE(summary.find(",done,good.txt,adaptive,"), std::string::npos) << summary;
 }
 
 TEST(SweepRunner, BadSpecsStopBeforeAnyRun) {
-  Scratch s;
+  TempDir s;
   const std::string log = s.path("log.txt");
   const std::string spec = s.write("spec.json", spec_text(kSmallTraces, R"({"policies": ["adaptive"], "grid": {"queue_size": [1, 2]}})"));
   EXPECT_EQ(run_allocsim({"sweep", spec, "-o", s.path("out")}, log), 2);
-  EXPECT_NE(read_text(log).find(spec + ": $.groups[0].grid.queue_size: unknown knob"), std::string::npos) << read_text(log);
+  EXPECT_NE(read_file(log).find(spec + ": $.groups[0].grid.queue_size: unknown knob"), std::string::npos) << read_file(log);
   EXPECT_FALSE(std::filesystem::exists(s.path("out")));
   const std::string missing = s.write("missing.json", spec_text(R"("no_such_trace.txt")", R"({"policies": ["adaptive"]})"));
   EXPECT_EQ(run_allocsim({"sweep", missing, "-o", s.path("out")}, log), 2);
-  EXPECT_NE(read_text(log).find("$.traces[0]: trace '"), std::string::npos) << read_text(log);
+  EXPECT_NE(read_file(log).find("$.traces[0]: trace '"), std::string::npos) << read_file(log);
   EXPECT_EQ(run_allocsim({"sweep", s.path("absent.json"), "-o", s.path("out")}, log), 2);
   EXPECT_EQ(run_allocsim({"sweep", "-o", s.path("out")}, log), 2);  // no SPEC, no --resume
   EXPECT_FALSE(std::filesystem::exists(s.path("out")));
@@ -213,13 +213,13 @@ TEST(SweepRunner, SystemAllocatorsRunUnderTheirOwnPreload) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   GTEST_SKIP() << "a sanitizer runtime must come first in the process; LD_PRELOAD'd allocators cannot";
 #endif
-  Scratch s;
+  TempDir s;
   const std::string spec = s.write("spec.json", spec_text(R"("lt_edgecases_plt.txt")",
       R"({"backend": "system", "mode": "threaded",
           "allocators": {"glibc": "", "jemalloc": "libjemalloc.so.2", "absent": "libabsent-allocator.so.1"}})"));
   const std::string dir = s.path("out"), log = s.path("log.txt");
-  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 0) << read_text(log);
-  EXPECT_NE(read_text(log).find("allocator 'absent' skipped"), std::string::npos) << read_text(log);
+  ASSERT_EQ(run_allocsim({"sweep", spec, "-o", dir}, log), 0) << read_file(log);
+  EXPECT_NE(read_file(log).find("allocator 'absent' skipped"), std::string::npos) << read_file(log);
   std::set<std::string> names;
   for (const auto& [id, text] : result_files(dir)) names.insert(nlohmann::json::parse(text)["run"]["allocator"]["name"]);
   std::set<std::string> expected{"glibc"};

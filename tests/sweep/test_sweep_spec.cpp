@@ -8,7 +8,7 @@
 namespace allocsim::sim {
 namespace {
 
-using sweep_testing::Scratch;
+using namespace sweep_testing;
 
 class SweepSpecTest : public ::testing::Test {
  protected:
@@ -27,7 +27,7 @@ class SweepSpecTest : public ::testing::Test {
     }
     return "";
   }
-  Scratch scratch_;
+  TempDir scratch_;
 };
 
 // A spec with `group` as its only group.

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/common/files.hpp"
 #include "tests/traces/text_trace_support.hpp"
 #include "traces/csv_format.hpp"
 #include "traces/event_writer.hpp"
@@ -34,12 +35,7 @@ class CsvFiles : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string path(const char* name) const { return (dir_ / name).string(); }
-  static std::string slurp(const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  static std::string slurp(const std::string& p) { return allocsim::testing::read_file(p); }
   static void write_csv(const std::string& p, const std::vector<Event>& events) {
     auto w = make_csv_writer(p);
     w->write(events);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/files.hpp"
 #include "traces/event_reader.hpp"
 #include "traces/event_writer.hpp"
 #include "traces/generators.hpp"
@@ -97,25 +98,12 @@ std::vector<std::int64_t> live_bytes(const std::vector<Event>& events) {
   return series;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+std::string slurp(const fs::path& p) { return allocsim::testing::read_file(p.string()); }
 
-// One scratch directory per test process (ctest runs tests in parallel),
-// removed when the process ends.
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("allocsim_test_gen_" + std::to_string(::getpid()));
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
-
+// One scratch directory per test process, removed when the process ends.
 fs::path temp_path(const std::string& name) {
-  static ScratchDir dir;
-  fs::create_directories(dir.path);
-  return dir.path / name;
+  static const allocsim::testing::TempDir dir;
+  return dir.path(name);
 }
 
 class EveryShape : public ::testing::TestWithParam<Shape> {};

@@ -141,7 +141,7 @@ TEST(ByteSource, MissingFileNamesTheFile) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/trace.zst: "), std::string::npos);
   }
   TempDir dir;
-  EXPECT_THROW(open_input(dir.file("")), TraceError);  // a directory
+  EXPECT_THROW(open_input(dir.path("")), TraceError);  // a directory
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ std::vector<Event> varied_events(std::size_t count) {
 }
 
 std::string write_native(const TempDir& dir, const std::string& name, const std::vector<Event>& events) {
-  const std::string path = dir.file(name);
+  const std::string path = dir.path(name);
   auto writer = make_native_writer(path);
   writer->write(events);
   writer->finish();
@@ -85,7 +85,7 @@ TEST(NativeFormat, EmptyTraceRoundTrips) {
 
 TEST(NativeFormat, CarriesTheSourceInfo) {
   TempDir dir;
-  const std::string path = dir.file("info.native");
+  const std::string path = dir.path("info.native");
   auto writer = make_native_writer(path);
   TraceInfo info;
   info.format = Format::HeaptrackRaw;
@@ -130,15 +130,15 @@ TEST(NativeFormat, NativeToCsvToNativeIsExact) {
   for (std::size_t i = 0; i < events.size(); ++i)  // the CSV reader wants time to go forward
     if (events[i].time != kNoTime) events[i].time = i * 10;
   const std::string native = write_native(dir, "a.native", events);
-  auto csv = create_writer(dir.file("a.csv"));
+  auto csv = create_writer(dir.path("a.csv"));
   csv->write(testing::read_all(native));
   csv->finish();
-  EXPECT_EQ(testing::read_all(dir.file("a.csv")), events);
+  EXPECT_EQ(testing::read_all(dir.path("a.csv")), events);
 }
 
 TEST(NativeFormat, NothingAppearsBeforeFinishAndAbandonedWritesLeaveNoTrace) {
   TempDir dir;
-  const std::string path = dir.file("x.native");
+  const std::string path = dir.path("x.native");
   {
     auto writer = make_native_writer(path);
     writer->write(varied_events(10));
@@ -149,9 +149,9 @@ TEST(NativeFormat, NothingAppearsBeforeFinishAndAbandonedWritesLeaveNoTrace) {
 
 TEST(NativeFormat, WriterRejectsStreamsOutsideTheEventModel) {
   TempDir dir;
-  auto writer = make_native_writer(dir.file("bad.native"));
+  auto writer = make_native_writer(dir.path("bad.native"));
   EXPECT_THROW(writer->write(std::vector<Event>{{.id = 5, .size = 8}}), std::invalid_argument);
-  auto writer2 = make_native_writer(dir.file("bad2.native"));
+  auto writer2 = make_native_writer(dir.path("bad2.native"));
   EXPECT_THROW(writer2->write(std::vector<Event>{{.id = 0, .op = Op::Free}}), std::invalid_argument);
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/files.hpp"
 #include "traces/event_writer.hpp"
 #include "traces/generators.hpp"
 #include "traces/size_distribution.hpp"
@@ -18,18 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("allocsim_test_sizes_" + std::to_string(::getpid()));
-  ScratchDir() { fs::create_directories(path); }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
-
 fs::path temp_path(const std::string& name) {
-  static ScratchDir dir;
-  return dir.path / name;
+  static const allocsim::testing::TempDir dir;
+  return dir.path(name);
 }
 
 TEST(SizeDistribution, PowerLawStaysInRangeAndFavoursSmallSizes) {

@@ -1,6 +1,7 @@
 #pragma once
-// Shared helpers of the heaptrack, native, stats and CLI tests: temporary
-// files, sample paths, draining a reader, and compressing test input.
+// Shared helpers of the trace tests: draining a reader, compressing test
+// input, a reader over a vector (temporary files and sample paths:
+// tests/common).
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -13,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/files.hpp"
+#include "tests/common/paths.hpp"
 #include "traces/event_reader.hpp"
 
 namespace allocsim::traces {
@@ -25,27 +28,10 @@ inline void PrintTo(const Event& e, std::ostream* os) {
 
 namespace allocsim::traces::testing {
 
-inline std::string sample(const std::string& name) { return std::string(ALLOCSIM_SOURCE_DIR) + "/traces/samples/" + name; }
+inline std::string sample(const std::string& name) { return allocsim::testing::sample_path(name); }
 
-// A directory removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "allocsim_test_XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(file(name), std::ios::binary) << bytes;
-    return file(name);
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using allocsim::testing::read_file;
+using allocsim::testing::TempDir;
 
 inline std::vector<Event> drain(EventReader& reader, std::size_t batch_size = 1000) {
   std::vector<Event> events, batch(batch_size);
@@ -76,11 +62,6 @@ inline std::string gzip_compress(const std::string& in) {
   out.resize(s.total_out);
   deflateEnd(&s);
   return out;
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // Serves a fixed event vector, for tests of code that consumes readers.
