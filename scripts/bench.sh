@@ -53,15 +53,14 @@ scripts/build.sh --dir "$build_dir" --release -DALLOCSIM_TESTS=ON \
 allocsim=$build_dir/bin/allocsim
 preload=$(realpath "$build_dir/lib/liballocsim.so")
 
-libdir=/usr/lib/x86_64-linux-gnu
-peers=(--peer glibc=)
-declare -A libs=([jemalloc]=$libdir/libjemalloc.so.2 [mimalloc]=$libdir/libmimalloc.so.2
-                 [tcmalloc]=$libdir/libtcmalloc_minimal.so.4)
-for name in jemalloc mimalloc tcmalloc; do
-  if [[ -f ${libs[$name]} ]]; then
-    peers+=(--peer "$name=${libs[$name]}")
+source scripts/peers.sh
+peers=()
+for name in "${peer_names[@]}"; do
+  lib=${peer_library[$name]}
+  if [[ -z $lib || -f $lib ]]; then
+    peers+=(--peer "$name=$lib")
   else
-    echo "bench.sh: ${libs[$name]} is missing, $name is left out (scripts/setup.sh installs it)" >&2
+    echo "bench.sh: $lib is missing, $name is left out (scripts/setup.sh installs it)" >&2
   fi
 done
 
@@ -103,8 +102,7 @@ cat >"$run_dir/meta.json" <<EOF
  "settings": {"reps": $reps, "synthetic_events": $events, "only": "${only:-all}", "policies": "$policies", "filter": "$filter",
               "build_dir": "$build_dir", "mode": "threaded"},
  "versions": {"allocsim-core": "$("$allocsim" --version | cut -d' ' -f2) ($commit$dirty)",
-              "glibc": "$(version libc6)", "jemalloc": "$(version libjemalloc2)",
-              "mimalloc": "$(version libmimalloc2.0)", "tcmalloc": "$(version libtcmalloc-minimal4)"},
+              $(for name in "${peer_names[@]}"; do printf '"%s": "%s", ' "$name" "$(version "${peer_package[$name]}")"; done | sed 's/, $//')},
  "machine": {"cpus": $(nproc), "kernel": "$(uname -r)", "load_average": "$(cut -d' ' -f1-3 /proc/loadavg)"}
 }
 EOF

@@ -47,24 +47,20 @@ if [[ -z $bin ]]; then
 fi
 [[ -x $bin ]] || { echo "bench_core.sh: $bin is not an executable" >&2; exit 2; }
 
-libdir=/usr/lib/x86_64-linux-gnu
-names=(glibc jemalloc mimalloc tcmalloc)
-declare -A preload=([glibc]="" [jemalloc]=$libdir/libjemalloc.so.2
-                    [mimalloc]=$libdir/libmimalloc.so.2 [tcmalloc]=$libdir/libtcmalloc_minimal.so.4)
-declare -A package=([glibc]=libc6 [jemalloc]=libjemalloc2 [mimalloc]=libmimalloc2.0
-                    [tcmalloc]=libtcmalloc-minimal4)
+source scripts/peers.sh
+names=("${peer_names[@]}")
 for name in "${names[@]}"; do
-  lib=${preload[$name]}
+  lib=${peer_library[$name]}
   if [[ -n $lib && ! -f $lib ]]; then
-    echo "bench_core.sh: $lib is missing (Debian package ${package[$name]}; scripts/setup.sh installs it)" >&2
+    echo "bench_core.sh: $lib is missing (Debian package ${peer_package[$name]}; scripts/setup.sh installs it)" >&2
     exit 1
   fi
 done
 
 versions=()
 for name in "${names[@]}"; do
-  v=$(dpkg-query -W -f='${Version}' "${package[$name]}" 2>/dev/null || echo unknown)
-  versions+=("$name=${package[$name]} $v")
+  v=$(dpkg-query -W -f='${Version}' "${peer_package[$name]}" 2>/dev/null || echo unknown)
+  versions+=("$name=${peer_package[$name]} $v")
 done
 
 work=$(mktemp -d)
@@ -80,7 +76,7 @@ for ((round = 0; round < rounds; ++round)); do
     args=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
           --benchmark_format=json --benchmark_out="$file" --benchmark_out_format=json)
     [[ -n $filter ]] && args+=(--benchmark_filter="$filter")
-    if ! LD_PRELOAD=${preload[$name]} "$bin" "${args[@]}" >/dev/null 2>"$work/stderr"; then
+    if ! LD_PRELOAD=${peer_library[$name]} "$bin" "${args[@]}" >/dev/null 2>"$work/stderr"; then
       cat "$work/stderr" >&2
       echo "bench_core.sh: $bin failed under $name" >&2
       exit 1

@@ -28,7 +28,9 @@ import statistics
 import sys
 from collections import defaultdict
 
-ALLOCATORS = ["glibc", "jemalloc", "mimalloc", "tcmalloc"]
+import peers
+
+ALLOCATORS = peers.NAMES
 SIDES = ["Malloc", "Core", "CoreFreeToCache", "CoreBackpressure"]
 CORE_SIDES = SIDES[1:]
 NAME_RE = re.compile(r"^BM_(?P<kind>[A-Za-z]+)_(?P<side>CoreFreeToCache|CoreBackpressure|Core|Malloc)(?P<arg>/\d+)?(/[a-z_]+)*$")

@@ -16,9 +16,11 @@ import csv
 import json
 import statistics
 from collections import defaultdict
+
+import peers
 from pathlib import Path
 
-PEERS = ["glibc", "jemalloc", "mimalloc", "tcmalloc"]
+PEERS = peers.NAMES
 MIB = 1024.0 * 1024.0
 
 

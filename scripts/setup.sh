@@ -14,8 +14,12 @@ packages=(
   # trace handling, plots, reports
   zstd gzip bc python3 python3-matplotlib sqlite3
   # recording traces and comparing production allocators
-  heaptrack ltrace libjemalloc2 libmimalloc2.0 libgoogle-perftools4 libtcmalloc-minimal4 hyperfine
+  heaptrack ltrace libgoogle-perftools4 hyperfine
 )
+# The peer allocators (configs/peers.txt).
+while read -r name library package; do
+  [[ -z $name || $name == \#* ]] || packages+=("$package")
+done <"$(dirname "${BASH_SOURCE[0]}")/../configs/peers.txt"
 
 missing=()
 for p in "${packages[@]}"; do
