@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <mutex>
 
 #include "allocator/thread_heap.hpp"
@@ -14,7 +15,14 @@ Collector::Collector(Heap& heap) : heap_(heap), config_(heap.config_), classes_(
   oldest_ = std::make_unique<OldestIndex[]>(classes_.count() + 1);
   state_.resize(classes_.count());
   starved_.assign(classes_.count(), false);
-  for (auto& s : state_) s.target = s.peak_target = config_.queue_initial;
+  // Intervals are aligned to multiples of adapt_interval_ns on the clock, so
+  // every class closes its intervals at the same instants.
+  const std::uint64_t now = heap_.clock_.now_ns();
+  for (std::uint32_t c = 0; c < classes_.count(); ++c) {
+    ClassQueueState& s = state_[c];
+    s.target = s.peak_target = std::min(config_.queue_initial, cap(c));
+    s.interval_start = now - now % config_.adapt_interval_ns;
+  }
 }
 
 Collector::~Collector() { stop_thread(); }
@@ -35,12 +43,13 @@ StepResult Collector::step(std::uint64_t budget) {
   heap_.sleeping_.store(false, std::memory_order_seq_cst);  // running, so awake
   auto hash_ops = [&] { return merge_counters_.lookups.get() + merge_counters_.inserts.get() + merge_counters_.erases.get(); };
   const std::uint64_t hashed = hash_ops(), sorted = counters_.sorted_chunks.get(), mapped = counters_.blocks_mapped.get(),
-                      queued = counters_.chunks_queued.get();
+                      queued = counters_.chunks_queued.get(), purges = counters_.purges.get();
   StepResult r = do_step(budget);
   r.hash_ops = hash_ops() - hashed;
   r.sorted_chunks = counters_.sorted_chunks.get() - sorted;
   r.blocks_mapped = counters_.blocks_mapped.get() - mapped;
   r.chunks_queued = counters_.chunks_queued.get() - queued;
+  r.purges = counters_.purges.get() - purges;
   return r;
 }
 
@@ -86,7 +95,14 @@ void Collector::thread_main() {
     }
     napped = false;
     std::unique_lock lock(heap_.sleep_mutex_);
-    wake_cv_.wait(lock, [&] { return !heap_.sleeping_.load() || stop_.load(); });
+    auto awake = [&] { return !heap_.sleeping_.load() || stop_.load(); };
+    if (r.wake_at_ns == kNoWake) {
+      wake_cv_.wait(lock, awake);
+    } else {  // a reclaim falls due then: look again, awake
+      const std::uint64_t now = heap_.clock_.now_ns();
+      if (!wake_cv_.wait_for(lock, std::chrono::nanoseconds(r.wake_at_ns > now ? r.wake_at_ns - now : 0), awake))
+        heap_.sleeping_.store(false, std::memory_order_seq_cst);
+    }
   }
 }
 
@@ -94,19 +110,23 @@ void Collector::thread_main() {
 // at most `budget` units and the next step resumes where it stopped.
 StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
   counters_.steps.add();
+  now_ = heap_.clock_.now_ns();
   gather_bins();
-  std::uint64_t units = 0;
+  if (class_cursor_ == 0) refresh_active_classes();
+  // Queues that ran empty are judged and refilled in every step, however
+  // much garbage waits: adapting must not wait for the backlog to drain.
+  std::uint64_t units = serve_starving(budget / 4);
+  std::uint64_t drained = 0;
   while (units < budget && (inbox_ || next_inbox())) {
     ChunkHeader* c = inbox_;
     inbox_ = garbage_next(c);
     if (inbox_) prefetch_neighbours(inbox_);
     merge_in(c);
     ++units;
+    ++drained;
   }
-  counters_.chunks_drained.add(units);
+  counters_.chunks_drained.add(drained);
   bool finished = !inbox_ && backlog_next_ == backlog_.size();
-  if (class_cursor_ == 0) refresh_active_classes();
-  if (!finished) units += refill_starving(budget / 4);
   while (finished && class_cursor_ < active_.size()) {
     const std::uint32_t c = active_[class_cursor_];
     units += visit_class(c, budget - std::min(budget, units));
@@ -126,7 +146,10 @@ StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
   const bool idle = pass_units_ == 0 && !pass_changed_targets_;
   pass_units_ = 0;
   pass_changed_targets_ = false;
-  if (idle) result.idle = may_sleep ? try_sleep() : true;
+  if (idle) {
+    result.idle = may_sleep ? try_sleep() : true;
+    if (result.idle) result.wake_at_ns = next_reclaim_due();
+  }
   return result;
 }
 
@@ -190,27 +213,54 @@ bool Collector::try_sleep() {
 }
 
 void Collector::merge_in(ChunkHeader* chunk) {
+  std::uint64_t unreleased = chunk->size();
   if (config_.coalesce) {
-    chunk = coalesce(chunk);
+    chunk = coalesce(chunk, &unreleased);
     if (chunk->prev_units() == 0 && chunk->successor()->next.load(std::memory_order_relaxed) == 0 &&
         should_release()) {
       counters_.blocks_released.add();
+      counters_.released_bytes.add(config_.block_bytes);
       heap_.unmap_block(BlockMeta::of(chunk, config_.block_bytes));
       return;
     }
   }
-  maybe_purge(chunk);
+  release_pages(chunk, unreleased);
   file(chunk);
+}
+
+// A free chunk of at least release_min() bytes in a merge set carries a
+// word after its hooks: a tag and how many of its bytes were freed since
+// its pages were last given back. A smaller chunk, or one without the tag,
+// counts whole.
+namespace {
+constexpr std::uint64_t kReleaseTag = 0x5245ull << 48;  // "RE"
+constexpr std::uint64_t kReleaseBytes = (1ull << 48) - 1;
+std::uint64_t& release_word(ChunkHeader* h) { return *reinterpret_cast<std::uint64_t*>(h->bytes() + kMinChunk); }
+}  // namespace
+
+inline std::uint64_t Collector::release_min() const {
+  return config_.purge_min_bytes ? std::max<std::uint64_t>(config_.purge_min_bytes, kMinChunk + 8) : classes_.largest();
+}
+
+inline std::uint64_t Collector::unreleased_bytes(ChunkHeader* h) const {
+  if (h->size() < release_min()) return h->size();
+  const std::uint64_t w = release_word(h);
+  return (w & ~kReleaseBytes) == kReleaseTag ? std::min(w & kReleaseBytes, h->size()) : h->size();
+}
+
+inline void Collector::set_unreleased(ChunkHeader* h, std::uint64_t bytes) {
+  release_word(h) = kReleaseTag | std::min(bytes, kReleaseBytes);
 }
 
 // The seed's merge: look for the physical predecessor in its merge set, then
 // the successor; unlink and absorb whichever is there.
-ChunkHeader* Collector::coalesce(ChunkHeader* chunk) {
+ChunkHeader* Collector::coalesce(ChunkHeader* chunk, std::uint64_t* unreleased) {
   bool merged = false;
   if (chunk->prev_units() != 0) {
     ChunkHeader* p = chunk->predecessor();
     const std::uint32_t pc = classes_.floor_class(p->size());
     if (sets_[pc]->contains(p)) {
+      *unreleased += unreleased_bytes(p);
       remove_free(pc, p);
       p->set_next(p->size() + chunk->size());
       chunk = p;
@@ -222,6 +272,7 @@ ChunkHeader* Collector::coalesce(ChunkHeader* chunk) {
   if (s->next.load(std::memory_order_relaxed) != 0) {  // not the block's sentinel
     const std::uint32_t sc = classes_.floor_class(s->size());
     if (sets_[sc]->contains(s)) {
+      *unreleased += unreleased_bytes(s);
       remove_free(sc, s);
       chunk->set_next(chunk->size() + s->size());
       merged = true;
@@ -245,16 +296,27 @@ bool Collector::should_release() const {
   return false;
 }
 
-void Collector::maybe_purge(ChunkHeader* chunk) {
-  if (!config_.purge || chunk->size() < config_.purge_min_bytes) return;
+// "If a chunk reaches the page size ... release it back to the OS", for
+// chunks short of a whole block: once a page-size class's worth of its
+// bytes has been freed since it last gave pages back, the whole pages
+// inside it go back with madvise (keeping the page with its header, hooks
+// and release word). At most one call per page-size class of frees.
+void Collector::release_pages(ChunkHeader* chunk, std::uint64_t unreleased) {
+  if (chunk->size() < release_min()) return;
+  if (unreleased < release_min() || !should_release()) {
+    set_unreleased(chunk, unreleased);
+    return;
+  }
+  set_unreleased(chunk, 0);
   const std::uintptr_t page = heap_.os_.page_size();
   const auto start = reinterpret_cast<std::uintptr_t>(chunk->bytes());
-  const std::uintptr_t begin = (start + kMinChunk + page - 1) & ~(page - 1);  // keep header and hooks
+  const std::uintptr_t begin = (start + kMinChunk + 8 + page - 1) & ~(page - 1);
   const std::uintptr_t end = (start + chunk->size()) & ~(page - 1);
   if (end <= begin) return;
   heap_.os_.purge(reinterpret_cast<void*>(begin), end - begin);
   counters_.purges.add();
   counters_.purged_bytes.add(end - begin);
+  counters_.released_bytes.add(end - begin);
   heap_.emit({HeapEventKind::Purge, kNoClass, kCollectorThread, end - begin, 1, 0});
 }
 
@@ -265,6 +327,7 @@ void Collector::file(ChunkHeader* chunk) {
   if (config_.hand_off && c < classes_.span_class() && class_demand(c) > 0 && heap_.queues_[c].push(chunk)) {
     counters_.hand_offs.add();
     counters_.chunks_queued.add();
+    state_[c].refilled = true;
     heap_.emit({HeapEventKind::HandOff, c, kCollectorThread, chunk->size(), 1, 0});
     return;
   }
@@ -280,18 +343,26 @@ inline std::uint64_t Collector::class_demand(std::uint32_t c) const {
 
 inline bool Collector::class_needs(std::uint32_t c) const { return class_demand(c) > 0 && !starved_[c]; }
 
-// Garbage arrives faster than steps drain it, so the pass (and its refill
-// phase) would not finish while threads carve fresh memory for every
-// allocation. Empty queues that threads want get refilled anyway, from what
-// is merged already.
-std::uint64_t Collector::refill_starving(std::uint64_t budget) {
+std::uint64_t Collector::starving(std::uint32_t c) {
+  ClassQueueState& s = state_[c];
+  const std::uint64_t empties = heap_.shared_[c].empties.load(std::memory_order_relaxed);
+  const std::uint64_t fresh = empties - s.seen_empties;
+  s.seen_empties = empties;
+  return fresh ? fresh : heap_.queues_[c].size() == 0 ? 1 : 0;
+}
+
+// Garbage can arrive faster than steps drain it, and a pass (with its
+// refills) waits for the drain; threads meanwhile fall back on every
+// allocation. So every step first grows and refills, from what is merged
+// already, the queues that ran empty.
+std::uint64_t Collector::serve_starving(std::uint64_t budget) {
   std::uint64_t units = 0;
   for (std::uint32_t i = 0; i < active_.size() && units < budget; ++i) {
     const std::uint32_t c = active_[i];
-    if (heap_.queues_[c].size() != 0) continue;
-    const std::uint64_t got = refill(c, std::min(class_demand(c), budget - units));
-    counters_.chunks_queued.add(got);
-    units += got;
+    const std::uint64_t findings = starving(c);
+    if (!findings) continue;
+    found_empty(c, findings);
+    units += refill_to_target(c, std::min(class_demand(c), budget - units));
   }
   return units;
 }
@@ -305,67 +376,106 @@ inline std::uint64_t Collector::visit_class(std::uint32_t c, std::uint64_t budge
   }
   const std::uint64_t want = std::min(class_demand(c), budget - std::min(budget, units));
   if (want == 0) return units;
-  const std::uint64_t got = refill(c, want);
+  const std::uint64_t got = refill_to_target(c, want);
   if (got < want) starved_[c] = true;  // nothing more to be had this pass
-  if (got) state_[c].refilled = true;
-  counters_.chunks_queued.add(got);
   return units + got;
 }
 
-// The seed's adaptive target: empty -> grow by queue_grow_step; full more
-// than reclaim_after times -> move reclaim_fraction back and shrink. Every
-// pass visits every class with demand, so the common case (neither empty
-// nor full) is kept small enough to inline; the findings are out of line.
+// Once per pass, for every class with demand: an empty finding grows the
+// target at once; intervals that have ended are judged. The common case
+// (neither) is kept small enough to inline; the findings are out of line.
 inline std::uint64_t Collector::adapt_target(std::uint32_t c) {
-  if (!heap_.active(c)) return 0;
   ClassQueueState& s = state_[c];
-  const std::uint64_t size = heap_.queues_[c].size();
-  // A thread that found the queue empty since the last visit counts as an
-  // empty finding: the queue ran dry between passes.
-  std::atomic<bool>& found = heap_.shared_[c].found_empty;
-  const bool thread_found_empty = found.load(std::memory_order_relaxed) && found.exchange(false, std::memory_order_relaxed);
-  const bool refilled = std::exchange(s.refilled, false);
-  if (size == 0 || thread_found_empty) return found_empty(c);
-  // Full means full and untouched: a queue that was refilled and taken from
-  // since the last visit is in use, however full this pass finds it.
-  const std::uint64_t taken = heap_.queues_[c].taken();
-  const bool used = taken != s.seen_taken;
-  s.seen_taken = taken;
-  if (size < s.target || used || refilled) return 0;
-  return found_full(c);
+  if (const std::uint64_t findings = starving(c)) found_empty(c, findings);
+  else s.low_water = std::min<std::uint64_t>(s.low_water, heap_.queues_[c].size());
+  return now_ - s.interval_start >= config_.adapt_interval_ns ? close_intervals(c) : 0;
 }
 
-std::uint64_t Collector::found_empty(std::uint32_t c) {
+// "If it ever empties then the next time you fill it you should fill it
+// fuller than the last time": each allocation that found the queue empty
+// is an empty finding and grows the target by queue_grow_step, so a queue
+// grows by as much as it ran short, and (one growth per refill) only when
+// the collector refilled it since it last grew: a queue with nothing to be
+// had does not grow on, its length is not what ran short.
+void Collector::found_empty(std::uint32_t c, std::uint64_t findings) {
   ClassQueueState& s = state_[c];
+  s.ran_empty = true;
   s.full_count = 0;
-  ++s.empty_findings;
-  if (!config_.queue_adaptive || s.target >= config_.queue_max) return 0;
-  s.target = std::min(config_.queue_max, s.target + config_.queue_grow_step);
+  s.empty_findings += findings;
+  if (!config_.queue_adaptive || !s.refilled || s.target >= cap(c)) return;
+  s.refilled = false;
+  const std::uint64_t room = cap(c) - s.target;
+  s.target += std::min(room, config_.queue_grow_step * std::min(findings, room));
   s.peak_target = std::max(s.peak_target, s.target);
   ++s.grow_events;
   counters_.queue_grows.add();
   pass_changed_targets_ = true;
-  heap_.emit({HeapEventKind::QueueGrow, c, kCollectorThread, 0, 0, s.target});
-  return 0;
+  heap_.emit({HeapEventKind::QueueGrow, c, kCollectorThread, 0, findings, s.target});
 }
 
-std::uint64_t Collector::found_full(std::uint32_t c) {
+bool Collector::interval_full(std::uint32_t c, std::uint64_t size) const {
+  const ClassQueueState& s = state_[c];
+  if (s.ran_empty || s.target == 0) return false;
+  if (config_.full_rule == FullRule::LowWater) {
+    const auto share = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(double(s.target) * config_.reclaim_fraction)));
+    return std::min(s.low_water, size) >= share;
+  }
+  return heap_.queues_[c].taken() == s.taken_at_start && size >= s.target;
+}
+
+// Ends the intervals that have passed since the last one ended (several
+// when the collector slept through them: then all are full, or none is)
+// and reclaims once per reclaim_after + 1 consecutive full intervals ("if
+// full count > N then reclaim 25% and reset full count").
+std::uint64_t Collector::close_intervals(std::uint32_t c) {
   ClassQueueState& s = state_[c];
-  ++s.full_findings;
-  if (!config_.queue_adaptive || ++s.full_count <= config_.reclaim_after) return 0;
-  s.full_count = 0;
-  if (s.target <= config_.queue_min) return 0;  // cannot shrink: reclaiming would only churn
-  const std::uint64_t moved = reclaim(c);
-  s.seen_taken = heap_.queues_[c].taken();
+  const std::uint64_t k = (now_ - s.interval_start) / config_.adapt_interval_ns;
+  const bool full = interval_full(c, heap_.queues_[c].size());
+  s.interval_start += k * config_.adapt_interval_ns;
+  std::uint64_t moved = 0;
+  if (!full) {
+    s.full_count = 0;
+  } else {
+    s.full_findings += k;
+    s.full_count += k;
+    while (config_.queue_adaptive && s.full_count > config_.reclaim_after && s.target > floor_target(c)) {
+      s.full_count -= config_.reclaim_after + 1;
+      moved += reclaim(c);
+    }
+  }
+  s.taken_at_start = heap_.queues_[c].taken();
+  s.low_water = heap_.queues_[c].size();
+  s.ran_empty = false;
   return moved;
+}
+
+// The smallest target a reclaim leaves: queue_min, or half of what the
+// ring holds when that is less, so that every class can shrink.
+std::uint64_t Collector::floor_target(std::uint32_t c) const { return std::min(config_.queue_min, cap(c) / 2); }
+
+// When the class's next reclaim is due if its queue stays full; never for a
+// queue that cannot shrink. A sleeping collector wakes then, so queues
+// shrink on time when the program stops freeing. An interval already spoilt
+// is only ended on time (the count starts again after it).
+std::uint64_t Collector::reclaim_due(std::uint32_t c) const {
+  const ClassQueueState& s = state_[c];
+  if (!config_.queue_adaptive || s.target <= floor_target(c)) return kNoWake;
+  if (!interval_full(c, heap_.queues_[c].size())) return s.interval_start + config_.adapt_interval_ns;
+  return s.interval_start + (config_.reclaim_after + 1 - std::min(s.full_count, config_.reclaim_after)) * config_.adapt_interval_ns;
+}
+
+std::uint64_t Collector::next_reclaim_due() const {
+  std::uint64_t due = kNoWake;
+  for (const std::uint32_t c : active_) due = std::min(due, reclaim_due(c));
+  return due;
 }
 
 std::uint64_t Collector::reclaim(std::uint32_t c) {
   ClassQueueState& s = state_[c];
   const std::uint64_t size = heap_.queues_[c].size();
   const auto move = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(double(size) * config_.reclaim_fraction));
-  const auto shrink = static_cast<std::uint64_t>(double(s.target) * config_.reclaim_fraction);
-  s.target = std::max(config_.queue_min, s.target - std::min(s.target, shrink));
+  const auto shrink = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(double(s.target) * config_.reclaim_fraction));
+  s.target = std::max(floor_target(c), s.target - std::min(s.target, shrink));
   std::uint64_t moved = 0;
   ChunkHeader* batch[64];
   while (moved < move) {
@@ -380,6 +490,22 @@ std::uint64_t Collector::reclaim(std::uint32_t c) {
   pass_changed_targets_ = true;
   heap_.emit({HeapEventKind::QueueReclaim, c, kCollectorThread, moved * classes_.size(c), moved, s.target});
   return moved;
+}
+
+std::uint64_t Collector::refill_to_target(std::uint32_t c, std::uint64_t want) {
+  const std::uint64_t got = want ? refill(c, want) : 0;
+  counters_.chunks_queued.add(got);
+  if (got) state_[c].refilled = true;
+  return got;
+}
+
+void Collector::prefill() {
+  for (std::uint32_t c = 0; c < classes_.count(); ++c) {
+    if (config_.prefill == Prefill::None || (config_.prefill == Prefill::Small && classes_.size(c) > config_.small_limit))
+      continue;
+    heap_.note_demand(c);
+    refill_to_target(c, class_demand(c));
+  }
 }
 
 std::uint64_t Collector::refill(std::uint32_t c, std::uint64_t want) {
@@ -485,6 +611,7 @@ std::uint64_t Collector::carve_into_queue(std::uint32_t c, ChunkHeader* big, std
   if (rest) {  // h is the remainder's header position
     h->set_next(rest);
     h->successor()->set_prev(rest);
+    if (rest >= release_min()) set_unreleased(h, rest);  // its pages are not all known to be released
     file(h);
   }
   if (n > 1 || rest) {

@@ -22,15 +22,21 @@ class Counter {
   std::atomic<std::uint64_t> v_{0};
 };
 
-// X(name, meaning)
-#define ALLOCSIM_THREAD_COUNTERS(X)                                              \
+// X(name, meaning). A thread counts what its allocations of one size
+// class did per class (ClassCounts); cache hits are what is left.
+#define ALLOCSIM_CLASS_COUNTERS(X)                                               \
   X(mallocs, "allocations served from size classes")                            \
-  X(frees, "frees of class chunks")                                             \
-  X(cache_hits, "allocations served from the thread cache")                     \
   X(queue_refills, "batches taken from a ready queue")                          \
-  X(queue_chunks, "chunks taken from ready queues")                             \
   X(queue_empty, "times a thread found its ready queue empty")                  \
-  X(fallbacks, "chunks carved from the thread's own fresh region")              \
+  X(fallbacks, "chunks carved from the thread's own fresh region")
+
+// Derived when a snapshot is taken (ThreadHeap::counts()).
+#define ALLOCSIM_THREAD_DERIVED_COUNTS(X)                                        \
+  X(cache_hits, "allocations served from the thread cache")                     \
+  X(frees, "frees of class chunks")
+
+#define ALLOCSIM_THREAD_OWN_COUNTERS(X)                                          \
+  X(queue_chunks, "chunks taken from ready queues")                             \
   X(fresh_blocks, "blocks a thread mapped for its fresh region")                \
   X(large_allocs, "allocations served by dedicated mappings")                   \
   X(large_frees, "frees of dedicated mappings")                                 \
@@ -38,6 +44,9 @@ class Counter {
   X(frees_to_bin, "frees of class chunks put in the garbage bin")               \
   X(bin_publishes, "pending garbage lists published into the ready bin")        \
   X(wakeups_sent, "times a thread woke the sleeping collector")
+
+#define ALLOCSIM_THREAD_COUNTERS(X) \
+  ALLOCSIM_CLASS_COUNTERS(X) ALLOCSIM_THREAD_DERIVED_COUNTS(X) ALLOCSIM_THREAD_OWN_COUNTERS(X)
 
 #define ALLOCSIM_COLLECTOR_COUNTERS(X)                                           \
   X(passes, "completed collector passes")                                       \
@@ -61,8 +70,9 @@ class Counter {
   X(sorted_chunks, "chunks ordered by block age")                               \
   X(blocks_mapped, "blocks the collector mapped to refill queues")              \
   X(blocks_released, "wholly free blocks returned to the OS")                   \
-  X(purges, "madvise purges of free pages")                                     \
-  X(purged_bytes, "bytes purged")
+  X(purges, "madvise calls giving free pages back")                            \
+  X(purged_bytes, "bytes of free pages given back with madvise")                \
+  X(released_bytes, "bytes given back to the OS: whole blocks and purged pages")
 
 #define ALLOCSIM_COUNT_FIELD(name, meaning) std::uint64_t name = 0;
 #define ALLOCSIM_COUNTER_FIELD(name, meaning) Counter name;
@@ -71,7 +81,9 @@ class Counter {
 #define ALLOCSIM_COUNT_SNAP(name, meaning) s.name = name.get();
 #define ALLOCSIM_COUNT_VISIT(name, meaning) f(#name, c.name);
 
-#define ALLOCSIM_DEFINE_COUNTS(Counts, Counters, LIST)                                         \
+// Counts: a plain snapshot with arithmetic. Counters: the live Counter
+// fields of LIST, whose snapshot() fills those fields of Counts.
+#define ALLOCSIM_DEFINE_COUNTS(Counts, LIST)                                                   \
   struct Counts {                                                                              \
     LIST(ALLOCSIM_COUNT_FIELD)                                                                 \
     bool operator==(const Counts&) const = default;                                            \
@@ -90,7 +102,8 @@ class Counter {
     friend void visit(const Counts& c, F&& f) {                                                \
       LIST(ALLOCSIM_COUNT_VISIT)                                                               \
     }                                                                                          \
-  };                                                                                           \
+  };
+#define ALLOCSIM_DEFINE_COUNTERS(Counters, Counts, LIST)                                       \
   struct Counters {                                                                            \
     LIST(ALLOCSIM_COUNTER_FIELD)                                                               \
     Counts snapshot() const {                                                                  \
@@ -100,8 +113,12 @@ class Counter {
     }                                                                                          \
   };
 
-ALLOCSIM_DEFINE_COUNTS(ThreadCounts, ThreadCounters, ALLOCSIM_THREAD_COUNTERS)
-ALLOCSIM_DEFINE_COUNTS(CollectorCounts, CollectorCounters, ALLOCSIM_COLLECTOR_COUNTERS)
+ALLOCSIM_DEFINE_COUNTS(ClassCounts, ALLOCSIM_CLASS_COUNTERS)
+ALLOCSIM_DEFINE_COUNTERS(ClassCounters, ClassCounts, ALLOCSIM_CLASS_COUNTERS)
+ALLOCSIM_DEFINE_COUNTS(ThreadCounts, ALLOCSIM_THREAD_COUNTERS)
+ALLOCSIM_DEFINE_COUNTERS(ThreadCounters, ThreadCounts, ALLOCSIM_THREAD_OWN_COUNTERS)
+ALLOCSIM_DEFINE_COUNTS(CollectorCounts, ALLOCSIM_COLLECTOR_COUNTERS)
+ALLOCSIM_DEFINE_COUNTERS(CollectorCounters, CollectorCounts, ALLOCSIM_COLLECTOR_COUNTERS)
 
 // The whole heap at one moment: thread counters summed over live and
 // exited threads, the collector's, and the OS-facing totals.

@@ -38,16 +38,21 @@ Heap::Heap(const Config& config, HeapOptions options)
       mode_(options.mode),
       os_(options.os ? *options.os : system_os()),
       observer_(options.observer),
+      clock_(options.clock ? *options.clock : steady_clock()),
       queues_(new ReadyQueue[classes_.count()]),
-      shared_(new ClassShared[classes_.count()]) {
+      shared_(new ClassShared[classes_.count()]),
+      retired_class_counts_(classes_.count()) {
   // A ring no larger than the queue may ever hold: a ring's slots are
   // touched all round as it wraps, so a bigger one would only cost RSS.
+  // queue_max_bytes caps the ring, and so the target (a target the ring
+  // cannot hold could never be found full).
   for (std::uint32_t c = 0; c < classes_.count(); ++c) {
     std::uint64_t capacity = config_.queue_max;
     if (config_.queue_max_bytes) capacity = std::min(capacity, std::max<std::uint64_t>(1, config_.queue_max_bytes / classes_.size(c)));
     queues_[c].init(capacity);
   }
   collector_ = std::make_unique<Collector>(*this);
+  collector_->prefill();  // the seed's idle state, before any thread allocates
   if (mode_ == CollectorMode::Threaded && !options.start_collector_later) collector_->start_thread();
 }
 
@@ -183,9 +188,21 @@ void Heap::retire_thread(ThreadHeap* t) {
       garbage_next(last) = orphans_;
       orphans_ = garbage;
     }
-    retired_counts_ = retired_counts_ + t->counts();
+    retire_counts(t);
   }
   if (collector_sleeping()) wake_collector(t->id());
+}
+
+void Heap::retire_counts(const ThreadHeap* t) {
+  retired_counts_ = retired_counts_ + t->counts();
+  for (std::uint32_t c = 0; c < classes_.count(); ++c) retired_class_counts_[c] = retired_class_counts_[c] + t->class_counts(c);
+}
+
+ClassCounts Heap::class_counts(std::uint32_t c) const {
+  std::lock_guard lock(threads_mutex_);
+  ClassCounts k = retired_class_counts_[c];
+  for (const ThreadHeap* t : threads_) k = k + t->class_counts(c);
+  return k;
 }
 
 HeapStats Heap::stats() const {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "allocator/chunk.hpp"
+#include "allocator/clock.hpp"
 #include "allocator/config.hpp"
 #include "allocator/counters.hpp"
 #include "allocator/internal_memory.hpp"
@@ -38,6 +39,9 @@ struct HeapOptions {
   CollectorMode mode = CollectorMode::Stepped;
   OsLayer* os = nullptr;             // nullptr: system_os()
   HeapObserver* observer = nullptr;  // nullptr: nothing observed
+  // The run's clock, on which queues are judged (clock.hpp); nullptr: the
+  // steady clock. The deterministic replay passes its virtual clock.
+  const Clock* clock = nullptr;
   // Threaded mode: do not start the collector thread in the constructor;
   // start_collector() does (the malloc shim starts it outside any malloc call).
   bool start_collector_later = false;
@@ -74,6 +78,8 @@ class Heap {
   const Collector& collector() const { return *collector_; }
 
   HeapStats stats() const;
+  // What every thread's allocations of class c did (live and exited threads).
+  ClassCounts class_counts(std::uint32_t c) const;
   // Walks every block and proves each chunk is in exactly one place, that
   // headers agree with their neighbours and that the totals add up. The
   // heap must be quiescent: no mutator inside a call, collector stepped
@@ -86,6 +92,8 @@ class Heap {
   std::uint64_t resident_bytes() const;
   std::uint64_t queue_bytes() const;
   std::size_t queue_length(std::uint32_t c) const { return queues_[c].size(); }
+  // Chunks class c's queue can hold: its target never exceeds it.
+  std::size_t queue_capacity(std::uint32_t c) const { return queues_[c].capacity(); }
 
   // --- Process-level support for the malloc shim (allocator/heap_fork.cpp) ---
   // Threaded mode: starts the collector thread unless it runs. One caller at
@@ -111,7 +119,7 @@ class Heap {
 
   struct ClassShared {
     std::atomic<bool> active{false};  // some thread has wanted chunks of this class
-    std::atomic<bool> found_empty{false};  // a thread found the queue empty since the collector's last visit
+    std::atomic<std::uint64_t> empties{0};  // allocations that found the queue empty (the collector reads the growth)
   };
 
   BlockMeta* map_block(std::uint32_t thread);
@@ -136,12 +144,14 @@ class Heap {
 
   std::uint32_t register_thread(ThreadHeap* t);
   void retire_thread(ThreadHeap* t);
+  void retire_counts(const ThreadHeap* t);  // threads_mutex_ held
 
   const Config config_;
   const SizeClasses classes_;
   const CollectorMode mode_;
   OsLayer& os_;
   HeapObserver* const observer_;
+  const Clock& clock_;
 
   std::unique_ptr<ReadyQueue[]> queues_;  // one per class below the span class
   std::unique_ptr<ClassShared[]> shared_;
@@ -159,6 +169,7 @@ class Heap {
   InternalVector<ThreadHeap*> threads_;  // registration order (deterministic collector order)
   ChunkHeader* orphans_ = nullptr;    // garbage handed back by exited threads
   ThreadCounts retired_counts_;
+  InternalArray<ClassCounts> retired_class_counts_;
   std::uint32_t next_thread_id_ = 0;
 
   std::atomic<bool> sleeping_{false};  // the collector is asleep; a free wakes it

@@ -95,7 +95,7 @@ void Heap::forget_thread(ThreadHeap* t) {
   std::lock_guard lock(threads_mutex_);
   for (std::size_t i = 0; i < threads_.size(); ++i)
     if (threads_[i] == t) threads_.erase_at(i);
-  retired_counts_ = retired_counts_ + t->counts();
+  retire_counts(t);
 }
 
 }  // namespace allocsim::allocator

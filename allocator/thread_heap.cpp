@@ -11,8 +11,11 @@ namespace allocsim::allocator {
 ThreadHeap::ThreadHeap(Heap& heap)
     : heap_(heap),
       cache_slots_(static_cast<std::uint32_t>(std::min<std::uint64_t>(heap.config().thread_cache_slots, kMaxSlots))),
-      cache_batch_(static_cast<std::uint32_t>(
-          std::max<std::uint64_t>(1, std::min<std::uint64_t>(heap.config().cache_batch, cache_slots_ + 1)))),
+      // A batch fills the cache (the chunk handed out and cache_slots_ kept)
+      // unless cache_batch asks for less.
+      cache_batch_(static_cast<std::uint32_t>(heap.config().cache_batch == 0
+                                                  ? cache_slots_ + 1
+                                                  : std::min<std::uint64_t>(heap.config().cache_batch, cache_slots_ + 1))),
       free_to_cache_(heap.config().free_to_cache),
       backpressure_(heap.config().backpressure),
       validate_frees_(kDebugBuild || heap.config().validate_frees),
@@ -37,13 +40,27 @@ void* ThreadHeap::allocate(std::size_t n) {
   if (chunk - 1 >= largest_) [[unlikely]]  // chunk == 0 (overflow) wraps around
     return chunk ? allocate_large(n, kUnit) : nullptr;
   const std::uint32_t c = ceil_class_[(chunk - 1) / kUnit];
-  counters_.mallocs.add();  // cache hits are derived in counts()
   ClassCache& cache = caches_[c];
+  cache.counters.mallocs.add();  // cache hits are derived in counts()
   if (const std::uint32_t k = cache.count) [[likely]] {
     cache.count = k - 1;
     return cache.slots[k - 1]->payload();
   }
   return refill_or_fallback(c);
+}
+
+ThreadCounts ThreadHeap::counts() const {
+  ThreadCounts t = counters_.snapshot();
+  for (std::uint32_t c = 0; c < caches_.size(); ++c) {
+    const ClassCounts k = class_counts(c);
+    t.mallocs += k.mallocs;
+    t.queue_refills += k.queue_refills;
+    t.queue_empty += k.queue_empty;
+    t.fallbacks += k.fallbacks;
+  }
+  t.cache_hits = t.mallocs - t.queue_refills - t.queue_empty;
+  t.frees = t.frees_to_cache + t.frees_to_bin;
+  return t;
 }
 
 void* ThreadHeap::allocate_large(std::size_t n, std::size_t alignment) {
@@ -56,22 +73,23 @@ void* ThreadHeap::refill_or_fallback(std::uint32_t c) {
   heap_.note_demand(c);
   ChunkHeader* batch[kMaxSlots + 1];
   const std::size_t got = heap_.queues_[c].take(batch, cache_batch_);
+  ClassCounters& counters = caches_[c].counters;
   if (got) {
-    counters_.queue_refills.add();
+    counters.queue_refills.add();
     counters_.queue_chunks.add(got);
     ClassCache& cache = caches_[c];
     for (std::size_t i = got; i-- > 1;) cache.slots[cache.count++] = batch[i];  // pops follow queue order
     return batch[0]->payload();
   }
-  counters_.queue_empty.add();
-  if (!heap_.shared_[c].found_empty.load(std::memory_order_relaxed)) heap_.shared_[c].found_empty.store(true, std::memory_order_relaxed);
+  counters.queue_empty.add();
+  heap_.shared_[c].empties.fetch_add(1, std::memory_order_relaxed);
   if (heap_.config_.wake_on_starve && heap_.collector_sleeping()) {
     counters_.wakeups_sent.add();
     heap_.wake_collector(id_);
   }
   ChunkHeader* h = carve(c);
   if (!h) return nullptr;
-  counters_.fallbacks.add();
+  counters.fallbacks.add();
   heap_.emit({HeapEventKind::Fallback, c, id_, h->size(), 1, 0});
   return h->payload();
 }

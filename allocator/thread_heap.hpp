@@ -47,12 +47,8 @@ class ThreadHeap {
   // Every class allocation is a cache hit, a queue refill or an empty queue,
   // and every class free goes to the cache or the bin, so each fast path
   // counts one thing and the totals are derived.
-  ThreadCounts counts() const {
-    ThreadCounts c = counters_.snapshot();
-    c.cache_hits = c.mallocs - c.queue_refills - c.queue_empty;
-    c.frees = c.frees_to_cache + c.frees_to_bin;
-    return c;
-  }
+  ThreadCounts counts() const;
+  ClassCounts class_counts(std::uint32_t c) const { return caches_[c].counters.snapshot(); }
 
  private:
   friend class Heap;
@@ -62,6 +58,7 @@ class ThreadHeap {
   static constexpr std::size_t kMaxSlots = 64;
   struct ClassCache {
     std::uint32_t count;
+    ClassCounters counters;  // beside count: the fast path's one increment finds its line there
     ChunkHeader* slots[kMaxSlots];
   };
 

@@ -111,7 +111,6 @@ TEST(ConcurrentHeap, SmallBlocksReleaseAndPurgeUnderLoad) {
   c.block_bytes = 64u << 10;
   c.page_bytes = 16u << 10;
   c.release_rule = ReleaseRule::Always;
-  c.purge = true;
   c.purge_min_bytes = 8192;
   ring_of_threads(c, 4, 10000);
 }
