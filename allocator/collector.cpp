@@ -9,7 +9,7 @@
 
 namespace allocsim::allocator {
 
-Collector::Collector(Heap& heap) : heap_(heap), config_(heap.config_), classes_(heap.classes_) {
+Collector::Collector(Heap& heap) : heap_(heap), config_(heap.config()), classes_(heap.classes()) {
   for (std::uint32_t c = 0; c <= classes_.count(); ++c)
     sets_.push_back(std::make_unique<MergeSet>(config_.hash, merge_counters_));
   oldest_ = std::make_unique<OldestIndex[]>(classes_.count() + 1);
@@ -17,7 +17,7 @@ Collector::Collector(Heap& heap) : heap_(heap), config_(heap.config_), classes_(
   starved_.assign(classes_.count(), false);
   // Intervals are aligned to multiples of adapt_interval_ns on the clock, so
   // every class closes its intervals at the same instants.
-  const std::uint64_t now = heap_.clock_.now_ns();
+  const std::uint64_t now = heap_.clock().now_ns();
   for (std::uint32_t c = 0; c < classes_.count(); ++c) {
     ClassQueueState& s = state_[c];
     s.target = s.peak_target = std::min(config_.queue_initial, cap(c));
@@ -33,14 +33,14 @@ CollectorCounts Collector::counts() const {
   c.hash_inserts = merge_counters_.inserts.get();
   c.hash_erases = merge_counters_.erases.get();
   c.hash_calls = merge_counters_.hash_calls.get();
-  c.wakeups = wakeups_.load(std::memory_order_relaxed);
+  c.wakeups = heap_.gate().wakeups();
   return c;
 }
 
 ClassQueueState Collector::queue_state(std::uint32_t c) const { return state_[c]; }
 
 StepResult Collector::step(std::uint64_t budget) {
-  heap_.sleeping_.store(false, std::memory_order_seq_cst);  // running, so awake
+  heap_.gate().awake();
   auto hash_ops = [&] { return merge_counters_.lookups.get() + merge_counters_.inserts.get() + merge_counters_.erases.get(); };
   const std::uint64_t hashed = hash_ops(), sorted = counters_.sorted_chunks.get(), mapped = counters_.blocks_mapped.get(),
                       queued = counters_.chunks_queued.get(), purges = counters_.purges.get();
@@ -55,13 +55,9 @@ StepResult Collector::step(std::uint64_t budget) {
 
 void Collector::stop_thread() {
   if (!thread_.joinable()) return;
-  {
-    std::lock_guard lock(heap_.sleep_mutex_);
-    stop_.store(true);
-  }
-  wake_cv_.notify_all();
+  heap_.gate().stop(stop_);
   thread_.join();
-  heap_.sleeping_.store(false, std::memory_order_seq_cst);
+  heap_.gate().awake();
 }
 
 void Collector::run_until_idle(std::uint64_t budget, std::uint64_t max_steps) {
@@ -88,21 +84,15 @@ void Collector::thread_main() {
       napped = false;
       continue;
     }
-    if (!heap_.sleeping_.load()) {  // idle, not yet asleep: nap once, then look again
+    if (!heap_.gate().sleeping()) {  // idle, not yet asleep: nap once, then look again
       std::this_thread::sleep_for(std::chrono::microseconds(config_.collector_nap_us));
       napped = true;
       continue;
     }
     napped = false;
-    std::unique_lock lock(heap_.sleep_mutex_);
-    auto awake = [&] { return !heap_.sleeping_.load() || stop_.load(); };
-    if (r.wake_at_ns == kNoWake) {
-      wake_cv_.wait(lock, awake);
-    } else {  // a reclaim falls due then: look again, awake
-      const std::uint64_t now = heap_.clock_.now_ns();
-      if (!wake_cv_.wait_for(lock, std::chrono::nanoseconds(r.wake_at_ns > now ? r.wake_at_ns - now : 0), awake))
-        heap_.sleeping_.store(false, std::memory_order_seq_cst);
-    }
+    const std::uint64_t now = heap_.clock().now_ns();  // a reclaim due then: look again, awake
+    heap_.gate().wait(std::chrono::nanoseconds(r.wake_at_ns == kNoWake ? -1 : r.wake_at_ns > now ? std::int64_t(r.wake_at_ns - now) : 0),
+                      stop_);
   }
 }
 
@@ -110,7 +100,7 @@ void Collector::thread_main() {
 // at most `budget` units and the next step resumes where it stopped.
 StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
   counters_.steps.add();
-  now_ = heap_.clock_.now_ns();
+  now_ = heap_.clock().now_ns();
   gather_bins();
   if (class_cursor_ == 0) refresh_active_classes();
   // Queues that ran empty are judged and refilled in every step, however
@@ -156,7 +146,7 @@ StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
 // Classes without demand are neither refilled nor adapted, so a pass only
 // visits the ones that have had some; the list changes rarely.
 void Collector::refresh_active_classes() {
-  if (heap_.active_classes_.load(std::memory_order_acquire) == active_.size()) return;
+  if (heap_.active_class_count() == active_.size()) return;
   active_.clear();
   for (std::uint32_t c = 0; c < classes_.count(); ++c)
     if (heap_.active(c)) active_.push_back(c);
@@ -172,13 +162,7 @@ inline void Collector::prefetch_neighbours(ChunkHeader* next) {
   __builtin_prefetch(next->predecessor());
 }
 
-void Collector::gather_bins() {
-  std::lock_guard lock(heap_.threads_mutex_);
-  for (ThreadHeap* t : heap_.threads_)
-    if (t->ready_bin_.load(std::memory_order_relaxed))
-      if (ChunkHeader* list = t->ready_bin_.exchange(nullptr, std::memory_order_acq_rel)) backlog_.push_back(list);
-  if (heap_.orphans_) backlog_.push_back(std::exchange(heap_.orphans_, nullptr));
-}
+void Collector::gather_bins() { heap_.take_published_garbage(backlog_); }
 
 bool Collector::next_inbox() {
   if (backlog_next_ == backlog_.size()) {
@@ -195,18 +179,11 @@ bool Collector::next_inbox() {
 }
 
 bool Collector::has_input() const {
-  std::lock_guard lock(heap_.threads_mutex_);
-  for (const ThreadHeap* t : heap_.threads_)
-    if (t->ready_bin_.load(std::memory_order_seq_cst)) return true;
-  return heap_.orphans_ != nullptr || inbox_ != nullptr || backlog_next_ != backlog_.size();
+  return heap_.garbage_published() || inbox_ != nullptr || backlog_next_ != backlog_.size();
 }
 
 bool Collector::try_sleep() {
-  heap_.sleeping_.store(true, std::memory_order_seq_cst);
-  if (has_input()) {
-    heap_.sleeping_.store(false, std::memory_order_seq_cst);
-    return false;
-  }
+  if (!heap_.gate().try_sleep([&] { return has_input(); })) return false;
   counters_.sleeps.add();
   heap_.emit({HeapEventKind::CollectorSleep, kNoClass, kCollectorThread, 0, 0, 0});
   return true;
@@ -286,7 +263,7 @@ ChunkHeader* Collector::coalesce(ChunkHeader* chunk, std::uint64_t* unreleased) 
 
 bool Collector::should_release() const {
   const std::uint32_t top = classes_.count() - 1;  // the page-size class
-  const bool empty = heap_.queues_[top].size() == 0;
+  const bool empty = heap_.queue(top).size() == 0;
   switch (config_.release_rule) {
     case ReleaseRule::NoDemand: return !(empty && heap_.active(top));
     case ReleaseRule::Literal: return empty;
@@ -308,12 +285,12 @@ void Collector::release_pages(ChunkHeader* chunk, std::uint64_t unreleased) {
     return;
   }
   set_unreleased(chunk, 0);
-  const std::uintptr_t page = heap_.os_.page_size();
+  const std::uintptr_t page = heap_.os().page_size();
   const auto start = reinterpret_cast<std::uintptr_t>(chunk->bytes());
   const std::uintptr_t begin = (start + kMinChunk + 8 + page - 1) & ~(page - 1);
   const std::uintptr_t end = (start + chunk->size()) & ~(page - 1);
   if (end <= begin) return;
-  heap_.os_.purge(reinterpret_cast<void*>(begin), end - begin);
+  heap_.os().purge(reinterpret_cast<void*>(begin), end - begin);
   counters_.purges.add();
   counters_.purged_bytes.add(end - begin);
   counters_.released_bytes.add(end - begin);
@@ -324,7 +301,7 @@ void Collector::file(ChunkHeader* chunk) {
   const std::uint32_t c = classes_.floor_class(chunk->size());
   // "Store the result back ... after checking to see if the queue for that
   // size class is waiting for data": waiting = below its target.
-  if (config_.hand_off && c < classes_.span_class() && class_demand(c) > 0 && heap_.queues_[c].push(chunk)) {
+  if (config_.hand_off && c < classes_.span_class() && class_demand(c) > 0 && heap_.queue(c).push(chunk)) {
     counters_.hand_offs.add();
     counters_.chunks_queued.add();
     state_[c].refilled = true;
@@ -336,8 +313,8 @@ void Collector::file(ChunkHeader* chunk) {
 
 inline std::uint64_t Collector::class_demand(std::uint32_t c) const {
   if (!heap_.active(c)) return 0;
-  const std::uint64_t cap = std::min<std::uint64_t>(state_[c].target, heap_.queues_[c].capacity());
-  const std::uint64_t have = heap_.queues_[c].size();
+  const std::uint64_t cap = std::min<std::uint64_t>(state_[c].target, heap_.queue(c).capacity());
+  const std::uint64_t have = heap_.queue(c).size();
   return cap > have ? cap - have : 0;
 }
 
@@ -345,10 +322,10 @@ inline bool Collector::class_needs(std::uint32_t c) const { return class_demand(
 
 std::uint64_t Collector::starving(std::uint32_t c) {
   ClassQueueState& s = state_[c];
-  const std::uint64_t empties = heap_.shared_[c].empties.load(std::memory_order_relaxed);
+  const std::uint64_t empties = heap_.demand(c).empties.load(std::memory_order_relaxed);
   const std::uint64_t fresh = empties - s.seen_empties;
   s.seen_empties = empties;
-  return fresh ? fresh : heap_.queues_[c].size() == 0 ? 1 : 0;
+  return fresh ? fresh : heap_.queue(c).size() == 0 ? 1 : 0;
 }
 
 // Garbage can arrive faster than steps drain it, and a pass (with its
@@ -387,7 +364,7 @@ inline std::uint64_t Collector::visit_class(std::uint32_t c, std::uint64_t budge
 inline std::uint64_t Collector::adapt_target(std::uint32_t c) {
   ClassQueueState& s = state_[c];
   if (const std::uint64_t findings = starving(c)) found_empty(c, findings);
-  else s.low_water = std::min<std::uint64_t>(s.low_water, heap_.queues_[c].size());
+  else s.low_water = std::min<std::uint64_t>(s.low_water, heap_.queue(c).size());
   return now_ - s.interval_start >= config_.adapt_interval_ns ? close_intervals(c) : 0;
 }
 
@@ -420,7 +397,7 @@ bool Collector::interval_full(std::uint32_t c, std::uint64_t size) const {
     const auto share = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(double(s.target) * config_.reclaim_fraction)));
     return std::min(s.low_water, size) >= share;
   }
-  return heap_.queues_[c].taken() == s.taken_at_start && size >= s.target;
+  return heap_.queue(c).taken() == s.taken_at_start && size >= s.target;
 }
 
 // Ends the intervals that have passed since the last one ended (several
@@ -430,7 +407,7 @@ bool Collector::interval_full(std::uint32_t c, std::uint64_t size) const {
 std::uint64_t Collector::close_intervals(std::uint32_t c) {
   ClassQueueState& s = state_[c];
   const std::uint64_t k = (now_ - s.interval_start) / config_.adapt_interval_ns;
-  const bool full = interval_full(c, heap_.queues_[c].size());
+  const bool full = interval_full(c, heap_.queue(c).size());
   s.interval_start += k * config_.adapt_interval_ns;
   std::uint64_t moved = 0;
   if (!full) {
@@ -443,8 +420,8 @@ std::uint64_t Collector::close_intervals(std::uint32_t c) {
       moved += reclaim(c);
     }
   }
-  s.taken_at_start = heap_.queues_[c].taken();
-  s.low_water = heap_.queues_[c].size();
+  s.taken_at_start = heap_.queue(c).taken();
+  s.low_water = heap_.queue(c).size();
   s.ran_empty = false;
   return moved;
 }
@@ -460,7 +437,7 @@ std::uint64_t Collector::floor_target(std::uint32_t c) const { return std::min(c
 std::uint64_t Collector::reclaim_due(std::uint32_t c) const {
   const ClassQueueState& s = state_[c];
   if (!config_.queue_adaptive || s.target <= floor_target(c)) return kNoWake;
-  if (!interval_full(c, heap_.queues_[c].size())) return s.interval_start + config_.adapt_interval_ns;
+  if (!interval_full(c, heap_.queue(c).size())) return s.interval_start + config_.adapt_interval_ns;
   return s.interval_start + (config_.reclaim_after + 1 - std::min(s.full_count, config_.reclaim_after)) * config_.adapt_interval_ns;
 }
 
@@ -472,14 +449,14 @@ std::uint64_t Collector::next_reclaim_due() const {
 
 std::uint64_t Collector::reclaim(std::uint32_t c) {
   ClassQueueState& s = state_[c];
-  const std::uint64_t size = heap_.queues_[c].size();
+  const std::uint64_t size = heap_.queue(c).size();
   const auto move = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(double(size) * config_.reclaim_fraction));
   const auto shrink = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(double(s.target) * config_.reclaim_fraction));
   s.target = std::max(floor_target(c), s.target - std::min(s.target, shrink));
   std::uint64_t moved = 0;
   ChunkHeader* batch[64];
   while (moved < move) {
-    const std::size_t got = heap_.queues_[c].take(batch, std::min<std::uint64_t>(64, move - moved));
+    const std::size_t got = heap_.queue(c).take(batch, std::min<std::uint64_t>(64, move - moved));
     if (!got) break;
     for (std::size_t i = 0; i < got; ++i) merge_in(batch[i]);
     moved += got;
@@ -604,7 +581,7 @@ std::uint64_t Collector::carve_into_queue(std::uint32_t c, ChunkHeader* big, std
     h->set_next(size);
     ChunkHeader* next = h->successor();
     next->set_prev(size);
-    heap_.queues_[c].push(h);
+    heap_.queue(c).push(h);
     h = next;
   }
   if (rest < kMinChunk) rest = 0;

@@ -70,17 +70,24 @@ class Collector {
   // Steps until a pass finds nothing to do (bounded by max_steps).
   void run_until_idle(std::uint64_t budget = 1u << 20, std::uint64_t max_steps = 1u << 20);
 
-  bool sleeping() const { return heap_.collector_sleeping(); }
+  bool sleeping() const { return heap_.gate().sleeping(); }
   CollectorCounts counts() const;
   // Per-class queue state (stepped mode, or a racy-but-safe view in threaded mode).
   ClassQueueState queue_state(std::uint32_t c) const;
   std::size_t merge_set_size(std::uint32_t c) const { return sets_[c]->size(); }
 
+  // Threaded mode (Heap's constructor or Heap::start_collector).
+  void start_thread();
+  bool running() const;
+  // Fork (Heap::prepare_fork and after_fork_*): the parent's collector
+  // finishes its step and holds off; the child forgets the parent's thread.
+  void prepare_fork();
+  void after_fork_parent();
+  void after_fork_child();
+
  private:
-  friend class Heap;
   friend class HeapChecker;
 
-  void start_thread();  // threaded mode (Heap's constructor or Heap::start_collector)
   // An idle pass sets the sleeping flag only when may_sleep.
   StepResult do_step(std::uint64_t budget, bool may_sleep = true);
   void gather_bins();
@@ -109,7 +116,7 @@ class Collector {
   bool interval_full(std::uint32_t c, std::uint64_t size) const;
   std::uint64_t reclaim_due(std::uint32_t c) const;  // when a full queue's next reclaim could come
   std::uint64_t next_reclaim_due() const;
-  std::uint64_t cap(std::uint32_t c) const { return heap_.queues_[c].capacity(); }
+  std::uint64_t cap(std::uint32_t c) const { return heap_.queue(c).capacity(); }
   std::uint64_t floor_target(std::uint32_t c) const;
   std::uint64_t refill(std::uint32_t c, std::uint64_t budget);
   std::uint64_t refill_to_target(std::uint32_t c, std::uint64_t want);
@@ -156,8 +163,6 @@ class Collector {
   std::mutex step_mutex_;  // held around each threaded step (Heap::prepare_fork)
   std::atomic<bool> fork_pending_{false};  // a fork waits for step_mutex_: the thread stays off it
   std::atomic<bool> stop_{false};
-  std::condition_variable wake_cv_;
-  std::atomic<std::uint64_t> wakeups_{0};  // counted by the waking thread
 };
 
 }  // namespace allocsim::allocator

@@ -40,7 +40,7 @@ Heap::Heap(const Config& config, HeapOptions options)
       observer_(options.observer),
       clock_(options.clock ? *options.clock : steady_clock()),
       queues_(new ReadyQueue[classes_.count()]),
-      shared_(new ClassShared[classes_.count()]),
+      demand_(new ClassDemand[classes_.count()]),
       retired_class_counts_(classes_.count()) {
   // A ring no larger than the queue may ever hold: a ring's slots are
   // touched all round as it wraps, so a bigger one would only cost RSS.
@@ -160,15 +160,23 @@ void Heap::free_large(ChunkHeader* marker, std::uint32_t thread) {
 }
 
 void Heap::wake_collector(std::uint32_t thread) {
-  if (mode_ == CollectorMode::Threaded) {
-    std::lock_guard lock(sleep_mutex_);
-    if (!sleeping_.exchange(false, std::memory_order_seq_cst)) return;
-    collector_->wake_cv_.notify_one();
-  } else if (!sleeping_.exchange(false, std::memory_order_seq_cst)) {
-    return;
-  }
-  collector_->wakeups_.fetch_add(1, std::memory_order_relaxed);
-  emit({HeapEventKind::CollectorWake, kNoClass, thread, 0, 0, 0});
+  if (gate_.wake(mode_ == CollectorMode::Threaded)) emit({HeapEventKind::CollectorWake, kNoClass, thread, 0, 0, 0});
+}
+
+void Heap::take_published_garbage(InternalVector<ChunkHeader*>& out) {
+  std::lock_guard lock(threads_mutex_);
+  for (ThreadHeap* t : threads_)
+    if (t->ready_bin_.load(std::memory_order_relaxed))
+      if (ChunkHeader* list = t->ready_bin_.exchange(nullptr, std::memory_order_acq_rel)) out.push_back(list);
+  if (orphans_) out.push_back(std::exchange(orphans_, nullptr));
+}
+
+// seq_cst loads: the collector's half of the gate's protocol (collector_gate.hpp).
+bool Heap::garbage_published() const {
+  std::lock_guard lock(threads_mutex_);
+  for (const ThreadHeap* t : threads_)
+    if (t->ready_bin_.load(std::memory_order_seq_cst)) return true;
+  return orphans_ != nullptr;
 }
 
 std::uint32_t Heap::register_thread(ThreadHeap* t) {
@@ -190,7 +198,7 @@ void Heap::retire_thread(ThreadHeap* t) {
     }
     retire_counts(t);
   }
-  if (collector_sleeping()) wake_collector(t->id());
+  if (gate_.sleeping()) wake_collector(t->id());
 }
 
 void Heap::retire_counts(const ThreadHeap* t) {

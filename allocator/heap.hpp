@@ -17,6 +17,7 @@
 
 #include "allocator/chunk.hpp"
 #include "allocator/clock.hpp"
+#include "allocator/collector_gate.hpp"
 #include "allocator/config.hpp"
 #include "allocator/counters.hpp"
 #include "allocator/internal_memory.hpp"
@@ -112,30 +113,43 @@ class Heap {
   // Its chunks stay mapped (counted in mapped_bytes) and are never reused.
   void forget_thread(ThreadHeap* t);
 
- private:
-  friend class ThreadHeap;
-  friend class Collector;
-  friend class HeapChecker;
-
-  struct ClassShared {
-    std::atomic<bool> active{false};  // some thread has wanted chunks of this class
-    std::atomic<std::uint64_t> empties{0};  // allocations that found the queue empty (the collector reads the growth)
+  // --- What the collector and the threads' heaps work on ---
+  // Per class: whether any thread has wanted chunks of it, and how many
+  // allocations have found its queue empty (the collector reads the growth).
+  struct ClassDemand {
+    std::atomic<bool> active{false};
+    std::atomic<std::uint64_t> empties{0};
   };
-
+  ReadyQueue& queue(std::uint32_t c) { return queues_[c]; }
+  const ReadyQueue& queue(std::uint32_t c) const { return queues_[c]; }
+  ClassDemand& demand(std::uint32_t c) { return demand_[c]; }
+  void note_demand(std::uint32_t c) {
+    if (demand_[c].active.load(std::memory_order_relaxed)) return;
+    if (!demand_[c].active.exchange(true, std::memory_order_relaxed)) active_classes_.fetch_add(1, std::memory_order_release);
+  }
+  bool active(std::uint32_t c) const { return demand_[c].active.load(std::memory_order_relaxed); }
+  std::uint32_t active_class_count() const { return active_classes_.load(std::memory_order_acquire); }
+  OsLayer& os() const { return os_; }
+  const Clock& clock() const { return clock_; }
+  CollectorGate& gate() { return gate_; }
   BlockMeta* map_block(std::uint32_t thread);
   void unmap_block(BlockMeta* block);
-  void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread);
-  void free_large(ChunkHeader* marker, std::uint32_t thread);
-  void note_demand(std::uint32_t c) {
-    if (shared_[c].active.load(std::memory_order_relaxed)) return;
-    if (!shared_[c].active.exchange(true, std::memory_order_relaxed)) active_classes_.fetch_add(1, std::memory_order_release);
-  }
-  bool active(std::uint32_t c) const { return shared_[c].active.load(std::memory_order_relaxed); }
-  void wake_collector(std::uint32_t thread);
-  bool collector_sleeping() const { return sleeping_.load(std::memory_order_seq_cst); }
   void emit(const HeapEvent& e) const {
     if (observer_) [[unlikely]] observer_->on_event(e);
   }
+  // Wakes a sleeping collector (counted and observed once per wake-up).
+  void wake_collector(std::uint32_t thread);
+  // Takes every published garbage list (each thread's ready bin, in
+  // registration order, then the lists of exited threads) into `out`.
+  void take_published_garbage(InternalVector<ChunkHeader*>& out);
+  bool garbage_published() const;
+
+ private:
+  friend class ThreadHeap;
+  friend class HeapChecker;
+
+  void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread);
+  void free_large(ChunkHeader* marker, std::uint32_t thread);
   void account_map(std::uint64_t bytes);
   void account_unmap(std::uint64_t bytes);
   // Aborts with a message naming the pointer when it is not a chunk this
@@ -154,7 +168,7 @@ class Heap {
   const Clock& clock_;
 
   std::unique_ptr<ReadyQueue[]> queues_;  // one per class below the span class
-  std::unique_ptr<ClassShared[]> shared_;
+  std::unique_ptr<ClassDemand[]> demand_;
   std::atomic<std::uint32_t> active_classes_{0};  // how many classes have seen demand
 
   mutable std::mutex blocks_mutex_;   // guards the block and large lists and stamps
@@ -172,8 +186,7 @@ class Heap {
   InternalArray<ClassCounts> retired_class_counts_;
   std::uint32_t next_thread_id_ = 0;
 
-  std::atomic<bool> sleeping_{false};  // the collector is asleep; a free wakes it
-  std::mutex sleep_mutex_;
+  CollectorGate gate_;
 
   std::unique_ptr<Collector> collector_;
 };

@@ -72,7 +72,7 @@ void* ThreadHeap::allocate_large(std::size_t n, std::size_t alignment) {
 void* ThreadHeap::refill_or_fallback(std::uint32_t c) {
   heap_.note_demand(c);
   ChunkHeader* batch[kMaxSlots + 1];
-  const std::size_t got = heap_.queues_[c].take(batch, cache_batch_);
+  const std::size_t got = heap_.queue(c).take(batch, cache_batch_);
   ClassCounters& counters = caches_[c].counters;
   if (got) {
     counters.queue_refills.add();
@@ -82,8 +82,8 @@ void* ThreadHeap::refill_or_fallback(std::uint32_t c) {
     return batch[0]->payload();
   }
   counters.queue_empty.add();
-  heap_.shared_[c].empties.fetch_add(1, std::memory_order_relaxed);
-  if (heap_.config_.wake_on_starve && heap_.collector_sleeping()) {
+  heap_.demand(c).empties.fetch_add(1, std::memory_order_relaxed);
+  if (heap_.config_.wake_on_starve && heap_.gate().sleeping()) {
     counters_.wakeups_sent.add();
     heap_.wake_collector(id_);
   }
@@ -207,7 +207,7 @@ void ThreadHeap::deallocate(void* p) {
   counters_.frees_to_bin.add();
   push_garbage(h);
   publish();
-  if (heap_.collector_sleeping()) {
+  if (heap_.gate().sleeping()) {
     counters_.wakeups_sent.add();
     heap_.wake_collector(id_);
   }
@@ -231,7 +231,7 @@ void ThreadHeap::publish() {
 
 void ThreadHeap::flush() {
   publish();
-  if (heap_.collector_sleeping()) {
+  if (heap_.gate().sleeping()) {
     counters_.wakeups_sent.add();
     heap_.wake_collector(id_);
   }

@@ -52,7 +52,6 @@ class ThreadHeap {
 
  private:
   friend class Heap;
-  friend class Collector;
   friend class HeapChecker;
 
   static constexpr std::size_t kMaxSlots = 64;
