@@ -60,6 +60,34 @@ void Collector::stop_thread() {
   heap_.gate().awake();
 }
 
+// Mutator assist (assist_bytes): a thread that would map fresh memory
+// while more than assist_bytes of garbage waits does the collector's work
+// first, under the lock that keeps one step at a time: it merges garbage
+// until no more than `goal` bytes wait, then refills its class's queue
+// from free memory (its own set, or split from larger chunks). It maps
+// nothing: if that finds nothing, the thread falls back to fresh memory.
+std::uint64_t Collector::assist(std::uint32_t c, std::uint64_t goal) {
+  std::lock_guard step(step_mutex_);
+  heap_.note_demand(c);
+  std::uint64_t units = 0;
+  while (heap_.unmerged_bytes() > goal) {
+    gather_bins();
+    const std::uint64_t merged = drain(config_.step_budget);
+    if (!merged) break;  // what waits is in bins no step can take yet
+    units += merged;
+  }
+  // At least a batch for the thread's cache, and no more than the ring holds.
+  const std::uint64_t room = cap(c) - std::min<std::uint64_t>(cap(c), heap_.queue(c).size());
+  const std::uint64_t want = std::min(room, std::max<std::uint64_t>(class_demand(c), config_.thread_cache_slots + 1));
+  const std::uint64_t got = want ? refill(c, want, /*may_map=*/false) : 0;
+  counters_.chunks_queued.add(got);
+  units += got;
+  counters_.assists.add();
+  counters_.assist_units.add(units);
+  counters_.work_units.add(units);
+  return units;
+}
+
 void Collector::run_until_idle(std::uint64_t budget, std::uint64_t max_steps) {
   for (std::uint64_t i = 0; i < max_steps; ++i)
     if (do_step(budget).idle) return;
@@ -106,16 +134,7 @@ StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
   // Queues that ran empty are judged and refilled in every step, however
   // much garbage waits: adapting must not wait for the backlog to drain.
   std::uint64_t units = serve_starving(budget / 4);
-  std::uint64_t drained = 0;
-  while (units < budget && (inbox_ || next_inbox())) {
-    ChunkHeader* c = inbox_;
-    inbox_ = garbage_next(c);
-    if (inbox_) prefetch_neighbours(inbox_);
-    merge_in(c);
-    ++units;
-    ++drained;
-  }
-  counters_.chunks_drained.add(drained);
+  units += drain(budget - std::min(budget, units));
   bool finished = !inbox_ && backlog_next_ == backlog_.size();
   while (finished && class_cursor_ < active_.size()) {
     const std::uint32_t c = active_[class_cursor_];
@@ -141,6 +160,22 @@ StepResult Collector::do_step(std::uint64_t budget, bool may_sleep) {
     if (result.idle) result.wake_at_ns = next_reclaim_due();
   }
   return result;
+}
+
+// Merges up to `budget` chunks of the garbage taken from bins; returns how many.
+std::uint64_t Collector::drain(std::uint64_t budget) {
+  std::uint64_t drained = 0, bytes = 0;
+  while (drained < budget && (inbox_ || next_inbox())) {
+    ChunkHeader* c = inbox_;
+    inbox_ = garbage_next(c);
+    if (inbox_) prefetch_neighbours(inbox_);
+    bytes += c->size();
+    merge_in(c);
+    ++drained;
+  }
+  counters_.chunks_drained.add(drained);
+  heap_.note_merged(bytes);
+  return drained;
 }
 
 // Classes without demand are neither refilled nor adapted, so a pass only
@@ -469,8 +504,11 @@ std::uint64_t Collector::reclaim(std::uint32_t c) {
   return moved;
 }
 
+// With assist_bytes set, no block is mapped for a refill while more than
+// that much garbage waits: merging it comes first (the bound on memory).
 std::uint64_t Collector::refill_to_target(std::uint32_t c, std::uint64_t want) {
-  const std::uint64_t got = want ? refill(c, want) : 0;
+  const bool may_map = !config_.assist_bytes || heap_.unmerged_bytes() <= config_.assist_bytes;
+  const std::uint64_t got = want ? refill(c, want, may_map) : 0;
   counters_.chunks_queued.add(got);
   if (got) state_[c].refilled = true;
   return got;
@@ -485,9 +523,9 @@ void Collector::prefill() {
   }
 }
 
-std::uint64_t Collector::refill(std::uint32_t c, std::uint64_t want) {
+std::uint64_t Collector::refill(std::uint32_t c, std::uint64_t want, bool may_map) {
   std::uint64_t got = refill_from_own(c, want);
-  if (got < want) got += refill_by_split(c, want - got);
+  if (got < want) got += refill_by_split(c, want - got, may_map && config_.refill_maps_blocks);
   return got;
 }
 
@@ -497,11 +535,13 @@ std::uint64_t Collector::block_age_key(const ChunkHeader* h) const {
 }
 
 void Collector::add_free(std::uint32_t c, ChunkHeader* chunk) {
+  free_bytes_.store(free_bytes_.load(std::memory_order_relaxed) + chunk->size(), std::memory_order_relaxed);
   sets_[c]->insert(chunk);
   if (oldest_[c].tracking()) oldest_[c].inserted(block_age_key(chunk), chunk);
 }
 
 void Collector::remove_free(std::uint32_t c, ChunkHeader* chunk) {
+  free_bytes_.store(free_bytes_.load(std::memory_order_relaxed) - chunk->size(), std::memory_order_relaxed);
   if (oldest_[c].tracking()) oldest_[c].erased(block_age_key(chunk));
   sets_[c]->erase(chunk);
 }
@@ -548,7 +588,7 @@ std::uint64_t Collector::refill_from_own(std::uint32_t c, std::uint64_t want) {
 
 // "If not enough are available then divide up chunks from the next size up";
 // when no larger chunk is free either, map a block (refill_maps_blocks).
-std::uint64_t Collector::refill_by_split(std::uint32_t c, std::uint64_t want) {
+std::uint64_t Collector::refill_by_split(std::uint32_t c, std::uint64_t want, bool may_map) {
   std::uint64_t got = 0;
   while (got < want) {
     ChunkHeader* big = nullptr;
@@ -556,7 +596,7 @@ std::uint64_t Collector::refill_by_split(std::uint32_t c, std::uint64_t want) {
       if (!sets_[d]->empty()) big = take_free(d, 1);
     }
     if (!big) {
-      if (!config_.refill_maps_blocks) break;
+      if (!may_map) break;
       BlockMeta* block = heap_.map_block(kCollectorThread);
       if (!block) break;
       counters_.blocks_mapped.add();

@@ -67,6 +67,9 @@ class Collector {
   // Threaded mode: joins the collector thread (e.g. to check() the heap);
   // the owner may step() from then on.
   void stop_thread();
+  // Mutator assist: steps on the calling thread until no more than `goal`
+  // bytes of garbage wait or class c's queue has chunks (thread_heap.cpp).
+  std::uint64_t assist(std::uint32_t c, std::uint64_t goal);
   // Steps until a pass finds nothing to do (bounded by max_steps).
   void run_until_idle(std::uint64_t budget = 1u << 20, std::uint64_t max_steps = 1u << 20);
 
@@ -75,6 +78,8 @@ class Collector {
   // Per-class queue state (stepped mode, or a racy-but-safe view in threaded mode).
   ClassQueueState queue_state(std::uint32_t c) const;
   std::size_t merge_set_size(std::uint32_t c) const { return sets_[c]->size(); }
+  // Bytes of free chunks in the merge sets (any thread may ask).
+  std::uint64_t merge_set_bytes() const { return free_bytes_.load(std::memory_order_relaxed); }
 
   // Threaded mode (Heap's constructor or Heap::start_collector).
   void start_thread();
@@ -91,6 +96,7 @@ class Collector {
   // An idle pass sets the sleeping flag only when may_sleep.
   StepResult do_step(std::uint64_t budget, bool may_sleep = true);
   void gather_bins();
+  std::uint64_t drain(std::uint64_t budget);
   void prefetch_neighbours(ChunkHeader* next);
   bool has_input() const;
   void merge_in(ChunkHeader* chunk);
@@ -118,10 +124,11 @@ class Collector {
   std::uint64_t next_reclaim_due() const;
   std::uint64_t cap(std::uint32_t c) const { return heap_.queue(c).capacity(); }
   std::uint64_t floor_target(std::uint32_t c) const;
-  std::uint64_t refill(std::uint32_t c, std::uint64_t budget);
+  // Up to `want` chunks from free memory, then from a new block if may_map.
+  std::uint64_t refill(std::uint32_t c, std::uint64_t want, bool may_map);
   std::uint64_t refill_to_target(std::uint32_t c, std::uint64_t want);
   std::uint64_t refill_from_own(std::uint32_t c, std::uint64_t want);
-  std::uint64_t refill_by_split(std::uint32_t c, std::uint64_t want);
+  std::uint64_t refill_by_split(std::uint32_t c, std::uint64_t want, bool may_map);
   std::uint64_t carve_into_queue(std::uint32_t c, ChunkHeader* big, std::uint64_t want);
   // Merge-set membership goes through these two, which keep oldest_ exact.
   void add_free(std::uint32_t c, ChunkHeader* chunk);
@@ -163,6 +170,7 @@ class Collector {
   std::mutex step_mutex_;  // held around each threaded step (Heap::prepare_fork)
   std::atomic<bool> fork_pending_{false};  // a fork waits for step_mutex_: the thread stays off it
   std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> free_bytes_{0};  // merge_set_bytes(): one writer at a time (step_mutex_ or stepped)
 };
 
 }  // namespace allocsim::allocator

@@ -61,6 +61,7 @@ enum class Prefill : std::uint8_t {
   X(bool, hand_off, true, "a merged chunk goes straight to its class's queue while that queue is below target") \
   X(bool, free_to_cache, false, "frees refill the freeing thread's cache first (tcmalloc-like)")    \
   X(bool, backpressure, false, "while the collector has not taken a thread's last published bin, its frees refill its cache") \
+  X(std::uint64_t, assist_bytes, 0, "a thread that would map fresh memory while more garbage than this waits merges it first (0: never)") \
   X(bool, refill_maps_blocks, true, "the collector maps new blocks when no free chunk can refill")   \
   X(bool, wake_on_starve, true, "a thread that finds its ready queue empty wakes the collector")     \
   X(ReleaseRule, release_rule, ReleaseRule::NoDemand, "when free memory of the page-size class and up goes back to the OS") \

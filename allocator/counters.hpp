@@ -28,6 +28,7 @@ class Counter {
   X(mallocs, "allocations served from size classes")                            \
   X(queue_refills, "batches taken from a ready queue")                          \
   X(queue_empty, "times a thread found its ready queue empty")                  \
+  X(assisted, "empty-queue allocations served from the queue after the thread merged garbage (assist_bytes)") \
   X(fallbacks, "chunks carved from the thread's own fresh region")
 
 // Derived when a snapshot is taken (ThreadHeap::counts()).
@@ -72,7 +73,9 @@ class Counter {
   X(blocks_released, "wholly free blocks returned to the OS")                   \
   X(purges, "madvise calls giving free pages back")                            \
   X(purged_bytes, "bytes of free pages given back with madvise")                \
-  X(released_bytes, "bytes given back to the OS: whole blocks and purged pages")
+  X(released_bytes, "bytes given back to the OS: whole blocks and purged pages") \
+  X(assists, "times a thread ran collector steps itself before mapping fresh memory") \
+  X(assist_units, "work units done by assisting threads")
 
 #define ALLOCSIM_COUNT_FIELD(name, meaning) std::uint64_t name = 0;
 #define ALLOCSIM_COUNTER_FIELD(name, meaning) Counter name;
@@ -119,6 +122,34 @@ ALLOCSIM_DEFINE_COUNTS(ThreadCounts, ALLOCSIM_THREAD_COUNTERS)
 ALLOCSIM_DEFINE_COUNTERS(ThreadCounters, ThreadCounts, ALLOCSIM_THREAD_OWN_COUNTERS)
 ALLOCSIM_DEFINE_COUNTS(CollectorCounts, ALLOCSIM_COLLECTOR_COUNTERS)
 ALLOCSIM_DEFINE_COUNTERS(CollectorCounters, CollectorCounts, ALLOCSIM_COLLECTOR_COUNTERS)
+
+// Where the footprint is: every byte the heap maps is in exactly one of
+// these (in_use is what is left: live chunks with their headers and
+// rounding, and block overheads). Metadata is mapped apart, for every heap
+// of the process.
+#define ALLOCSIM_FOOTPRINT_PARTS(X)                                              \
+  X(in_use, "chunks handed out and not freed: live objects, their headers and rounding") \
+  X(thread_caches, "free chunks in threads' caches")                            \
+  X(ready_queues, "free chunks in ready queues")                                \
+  X(merge_sets, "free chunks merged and waiting in the collector's merge sets") \
+  X(unmerged_garbage, "freed chunks not yet merged: garbage bins, pending lists, the collector's backlog") \
+  X(fresh_tails, "the untouched rest of threads' fallback blocks")              \
+  X(large_mappings, "dedicated mappings of requests above the largest class")   \
+  X(metadata, "the allocator's own mapped metadata (rings, caches, hash buckets), process-wide")
+
+struct FootprintBreakdown {
+  std::uint64_t mapped = 0;  // blocks and large mappings (metadata not included)
+#define ALLOCSIM_PART_FIELD(name, meaning) std::uint64_t name = 0;
+  ALLOCSIM_FOOTPRINT_PARTS(ALLOCSIM_PART_FIELD)
+#undef ALLOCSIM_PART_FIELD
+  // f(const char* name, std::uint64_t bytes) for every part, in declaration order
+  template <typename F>
+  friend void visit(const FootprintBreakdown& b, F&& f) {
+#define ALLOCSIM_PART_VISIT(name, meaning) f(#name, b.name);
+    ALLOCSIM_FOOTPRINT_PARTS(ALLOCSIM_PART_VISIT)
+#undef ALLOCSIM_PART_VISIT
+  }
+};
 
 // The whole heap at one moment: thread counters summed over live and
 // exited threads, the collector's, and the OS-facing totals.

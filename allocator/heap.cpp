@@ -74,8 +74,11 @@ Heap::~Heap() {
 void Heap::account_map(std::uint64_t bytes) {
   const auto now = mapped_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   auto peak = peak_mapped_bytes_.load(std::memory_order_relaxed);
-  while (now > peak && !peak_mapped_bytes_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-  }
+  while (now > peak)
+    if (peak_mapped_bytes_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+      note_peak();
+      return;
+    }
 }
 
 void Heap::account_unmap(std::uint64_t bytes) { mapped_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }

@@ -79,6 +79,10 @@ class Heap {
   const Collector& collector() const { return *collector_; }
 
   HeapStats stats() const;
+  // Where the mapped bytes are now, and where they were when the mapping
+  // last reached a new peak (allocator/footprint.cpp).
+  FootprintBreakdown footprint() const;
+  FootprintBreakdown peak_footprint() const;
   // What every thread's allocations of class c did (live and exited threads).
   ClassCounts class_counts(std::uint32_t c) const;
   // Walks every block and proves each chunk is in exactly one place, that
@@ -143,6 +147,11 @@ class Heap {
   // registration order, then the lists of exited threads) into `out`.
   void take_published_garbage(InternalVector<ChunkHeader*>& out);
   bool garbage_published() const;
+  // Bytes of garbage published (or handed back by exited threads) and not
+  // yet merged: what a lagging collector leaves behind.
+  std::uint64_t unmerged_bytes() const { return unmerged_bytes_.load(std::memory_order_relaxed); }
+  void note_published(std::uint64_t bytes) { unmerged_bytes_.fetch_add(bytes, std::memory_order_relaxed); }
+  void note_merged(std::uint64_t bytes) { unmerged_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
 
  private:
   friend class ThreadHeap;
@@ -151,6 +160,7 @@ class Heap {
   void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread);
   void free_large(ChunkHeader* marker, std::uint32_t thread);
   void account_map(std::uint64_t bytes);
+  void note_peak();
   void account_unmap(std::uint64_t bytes);
   // Aborts with a message naming the pointer when it is not a chunk this
   // heap handed out (validate_frees, and always in debug builds).
@@ -187,6 +197,9 @@ class Heap {
   std::uint32_t next_thread_id_ = 0;
 
   CollectorGate gate_;
+  std::atomic<std::uint64_t> unmerged_bytes_{0};
+  mutable std::mutex peak_mutex_;  // a leaf: guards peak_footprint_
+  FootprintBreakdown peak_footprint_;
 
   std::unique_ptr<Collector> collector_;
 };

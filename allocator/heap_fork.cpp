@@ -81,11 +81,13 @@ void Heap::prepare_fork() {
   gate_.lock();
   threads_mutex_.lock();
   blocks_mutex_.lock();
+  peak_mutex_.lock();
   internal_memory_lock();
 }
 
 void Heap::after_fork_parent() {
   internal_memory_unlock();
+  peak_mutex_.unlock();
   blocks_mutex_.unlock();
   threads_mutex_.unlock();
   gate_.unlock();
@@ -98,6 +100,7 @@ void Heap::after_fork_child() {
   internal_memory_reset_in_child();
   new (&blocks_mutex_) std::mutex;
   new (&threads_mutex_) std::mutex;
+  new (&peak_mutex_) std::mutex;
   gate_.reset_in_child();  // nobody sleeps on it; frees need not try to wake it
   collector_->after_fork_child();
 }
