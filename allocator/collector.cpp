@@ -624,11 +624,16 @@ std::uint64_t Collector::carve_into_queue(std::uint32_t c, ChunkHeader* big, std
     heap_.queue(c).push(h);
     h = next;
   }
+  // The headers just written: every page of the pieces when they are no
+  // larger than a page, else each piece's first.
+  if (piece <= heap_.os().page_size()) heap_.os().wrote(big, n * piece);
+  else for (ChunkHeader* p = big; p != h; p = p->successor()) heap_.os().wrote(p, kHeaderBytes);
   if (rest < kMinChunk) rest = 0;
   if (rest) {  // h is the remainder's header position
     h->set_next(rest);
     h->successor()->set_prev(rest);
     if (rest >= release_min()) set_unreleased(h, rest);  // its pages are not all known to be released
+    heap_.os().wrote(h, kHeaderBytes);
     file(h);
   }
   if (n > 1 || rest) {

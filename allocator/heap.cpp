@@ -91,6 +91,7 @@ BlockMeta* Heap::map_block(std::uint32_t thread) {
   const auto units = std::uint32_t(b->first_chunk_bytes() / kUnit);
   b->first()->set(0, units);
   b->sentinel()->set(units, 0);
+  os_.wrote(b->sentinel(), kHeaderBytes);
   {
     std::lock_guard lock(blocks_mutex_);
     b->stamp = next_stamp_++;

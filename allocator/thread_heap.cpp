@@ -136,6 +136,7 @@ ChunkHeader* ThreadHeap::carve(std::uint32_t c) {
   ChunkHeader* tail = ChunkHeader::at(h->bytes() + need);
   tail->set(std::uint32_t(need / kUnit), std::uint32_t(rest / kUnit));
   tail->successor()->set_prev(rest);
+  heap_.os().wrote(tail, kHeaderBytes);
   fresh_ = tail;
   fresh_bytes_.store(rest, std::memory_order_relaxed);
   return h;
