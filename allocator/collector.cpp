@@ -39,12 +39,12 @@ CollectorCounts Collector::counts() const {
 
 ClassQueueState Collector::queue_state(std::uint32_t c) const { return state_[c]; }
 
-StepResult Collector::step(std::uint64_t budget) {
+StepResult Collector::step(std::uint64_t budget, bool may_sleep) {
   heap_.gate().awake();
   auto hash_ops = [&] { return merge_counters_.lookups.get() + merge_counters_.inserts.get() + merge_counters_.erases.get(); };
   const std::uint64_t hashed = hash_ops(), sorted = counters_.sorted_chunks.get(), mapped = counters_.blocks_mapped.get(),
                       queued = counters_.chunks_queued.get(), purges = counters_.purges.get();
-  StepResult r = do_step(budget);
+  StepResult r = do_step(budget, may_sleep);
   r.hash_ops = hash_ops() - hashed;
   r.sorted_chunks = counters_.sorted_chunks.get() - sorted;
   r.blocks_mapped = counters_.blocks_mapped.get() - mapped;
@@ -106,7 +106,9 @@ void Collector::thread_main() {
     StepResult r;
     {
       std::lock_guard step(step_mutex_);  // prepare_fork waits here for a whole step
+      const std::uint64_t start = heap_.clock().now_ns();
       r = do_step(config_.step_budget, napped || config_.collector_nap_us == 0);
+      counters_.busy_ns.add(heap_.clock().now_ns() - start);
     }
     if (!r.idle) {
       napped = false;

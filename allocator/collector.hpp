@@ -60,7 +60,9 @@ class Collector {
 
   // Does up to `budget` units of work, resuming where the last step left
   // off. Stepped mode, or threaded mode after stop_thread().
-  StepResult step(std::uint64_t budget);
+  // may_sleep = false: an idle pass does not raise the sleeping flag (the
+  // owner models the threaded collector's nap before it sleeps).
+  StepResult step(std::uint64_t budget, bool may_sleep = true);
   // Fills the queues of the classes Config::prefill names to their targets,
   // before any thread allocates (the heap's constructor).
   void prefill();

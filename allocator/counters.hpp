@@ -74,6 +74,7 @@ class Counter {
   X(purges, "madvise calls giving free pages back")                            \
   X(purged_bytes, "bytes of free pages given back with madvise")                \
   X(released_bytes, "bytes given back to the OS: whole blocks and purged pages") \
+  X(busy_ns, "threaded: time the collector thread spent in steps (its clock)") \
   X(assists, "times a thread ran collector steps itself before mapping fresh memory") \
   X(assist_units, "work units done by assisting threads")
 
