@@ -15,6 +15,9 @@ packages=(
   zstd gzip bc python3 python3-matplotlib sqlite3
   # recording traces and comparing production allocators
   heaptrack ltrace libjemalloc2 libmimalloc2.0 libgoogle-perftools4 libtcmalloc-minimal4 hyperfine
+  # sweeps on a cluster (docs/cluster.md) and their tests: a one-node Slurm
+  # on localhost, and GNU parallel as the no-scheduler alternative
+  slurm-wlm munge parallel
 )
 
 missing=()
