@@ -134,9 +134,9 @@ if [[ $status_only -eq 1 ]]; then
   [[ -f $slurm/plan.txt && -f $slurm/shards ]] || die "$dir: no sweep submitted here (no $slurm/plan.txt)"
   n=$(<"$slurm/shards")
   echo "$dir: $(grep -cE '^[0-9a-f]{16} ' "$slurm/plan.txt") runs in $n shards"
-  printf '  %-6s %6s %6s %6s %8s\n' shard runs done failed missing
-  while read -r k total done failed current; do
-    printf '  %-6s %6s %6s %6s %8s\n' "$k" "$total" "$done" "$failed" $(( total - done - failed ))
+  printf '  %-6s %6s %6s %6s %8s\n' shard runs "done" failed missing
+  while read -r k total ndone failed current; do
+    printf '  %-6s %6s %6s %6s %8s\n' "$k" "$total" "$ndone" "$failed" $(( total - ndone - failed ))
   done < <(shard_table "$slurm/plan.txt" "$n")
   [[ -s $slurm/jobs.log ]] && echo "last submission: $(tail -n 1 "$slurm/jobs.log")"
   act=$(active_jobs)
@@ -187,8 +187,8 @@ if [[ $dry_run -eq 0 ]]; then
 fi
 
 pending=()
-while read -r k total done failed current; do
-  [[ $done -eq $total && $current -eq 1 ]] || pending+=("$k")
+while read -r k total ndone failed current; do
+  [[ $ndone -eq $total && $current -eq 1 ]] || pending+=("$k")
 done < <(shard_table "$plan_tmp" "$shards" "$spec")
 
 merged_complete=0

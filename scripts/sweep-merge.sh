@@ -89,8 +89,8 @@ counts=$(python3 -c '
 import json, sys
 c = json.load(open(sys.argv[1]))["counts"]
 print(c["planned"], c["done"], c["failed"], c["missing"])' "$dir/report.json") || exit 2
-read -r planned done failed missing <<<"$counts"
-echo "sweep-merge.sh: $dir: $planned runs planned: $done done, $failed failed, $missing missing"
+read -r planned ndone failed missing <<<"$counts"
+echo "sweep-merge.sh: $dir: $planned runs planned: $ndone done, $failed failed, $missing missing"
 if [[ $failed -gt 0 || $missing -gt 0 ]]; then
   echo "sweep-merge.sh: run the shards again (they resume), then merge again" >&2
   status=1

@@ -293,11 +293,11 @@ scontrol release "$merge" || fail "scontrol release $merge failed"
 # Mid-run: at least one of shard 2's runs done and at least two still to do
 # (runs last about a second; this loop looks every 50 ms and cancels at once).
 in_progress() {
-  local done
-  done=$(count_results "$out/shards/2")
+  local n
+  n=$(count_results "$out/shards/2")
   [[ $(job_state "${array}_2") == RUNNING ]] || return 1
-  (( done >= 1 && done <= ${#shard2[@]} - 2 )) && return 0
-  (( done < ${#shard2[@]} - 1 )) || fail "shard 2 ran past the point to cancel it ($done of ${#shard2[@]} runs done)"
+  (( n >= 1 && n <= ${#shard2[@]} - 2 )) && return 0
+  (( n < ${#shard2[@]} - 1 )) || fail "shard 2 ran past the point to cancel it ($n of ${#shard2[@]} runs done)"
   return 1
 }
 deadline=$(( SECONDS + 300 ))
@@ -312,11 +312,11 @@ expect_state "${array}_1" COMPLETED
 expect_state "${array}_2" CANCELLED
 expect_state "${array}_3" COMPLETED
 expect_state "$merge" FAILED
-read -r planned done failed missing < <(report_counts "$out") || fail "no $out/report.json after the first merge"
+read -r planned ndone failed missing < <(report_counts "$out") || fail "no $out/report.json after the first merge"
 lost=$(( ${#shard2[@]} - $(count_results "$out/shards/2") ))
-log "after the cancellation: merged $done of $planned runs, $missing missing, $failed failed; shard 2 lost $lost"
+log "after the cancellation: merged $ndone of $planned runs, $missing missing, $failed failed; shard 2 lost $lost"
 (( lost >= 1 && missing + failed == lost && planned == 12 )) ||
-  fail "the first merge should count shard 2's $lost lost runs as missing or failed: $planned planned, $done done, $failed failed, $missing missing"
+  fail "the first merge should count shard 2's $lost lost runs as missing or failed: $planned planned, $ndone done, $failed failed, $missing missing"
 grep -q 'run the shards again' "$out"/slurm/logs/merge_"$merge".out || fail "the merge job's log does not say runs are missing"
 
 log "3. submit again: only shard 2, only its lost runs"
@@ -332,8 +332,8 @@ after=$(snapshot $(awk '{print $1}' <<<"$before"))
 $(diff <(echo "$before") <(echo "$after"))"
 log_task=$out/slurm/logs/task_${array2}_2.out
 grep -q "${#shard2[@]} done ($lost now)" "$log_task" || fail "the resubmitted shard 2 should have run $lost runs: $(tail -n 3 "$log_task")"
-read -r planned done failed missing < <(report_counts "$out")
-[[ "$planned $done $failed $missing" == "12 12 0 0" ]] || fail "after the resubmission: $planned planned, $done done, $failed failed, $missing missing"
+read -r planned ndone failed missing < <(report_counts "$out")
+[[ "$planned $ndone $failed $missing" == "12 12 0 0" ]] || fail "after the resubmission: $planned planned, $ndone done, $failed failed, $missing missing"
 merged_outputs "$out"
 same_results "$tmp/local" "$out"
 # The script's dealing of runs to shards is allocsim's (--shard K/N).
