@@ -59,8 +59,12 @@ class Params {
   // "name=value name=value ..." in declaration order.
   std::string describe() const {
     std::string out;
-    for (std::size_t k = 0; k < specs_.size(); ++k)
-      out += (k ? " " : "") + std::string(specs_[k].name) + "=" + std::to_string(values_[k]);
+    for (std::size_t k = 0; k < specs_.size(); ++k) {
+      if (k) out += ' ';
+      out += specs_[k].name;
+      out += '=';
+      out += std::to_string(values_[k]);
+    }
     return out;
   }
 
