@@ -28,16 +28,27 @@
 
 namespace allocsim::allocator {
 
+// A class's ready-queue target and how the collector judges it. The seed:
+// a queue found empty after a refill is grown ("fill it fuller than the
+// last time"); a queue found full N times is reclaimed from.
+// "Full" is judged per refill interval of adapt_interval_ns on the run's
+// clock, never per pass: passes come at the rate of frees, so counting a
+// full per pass would erase a burst's growth within microseconds.
 struct ClassQueueState {
-  std::uint64_t target = 0;
+  std::uint64_t target = 0;  // effective: never more than the class's ring holds
   std::uint64_t peak_target = 0;
-  std::uint64_t full_count = 0;
+  std::uint64_t full_count = 0;  // consecutive full intervals
   std::uint64_t grow_events = 0;
   std::uint64_t reclaim_events = 0;
-  std::uint64_t empty_findings = 0;
-  std::uint64_t full_findings = 0;
-  std::uint64_t seen_taken = 0;  // the queue's taken() at the last visit
-  bool refilled = false;         // the last visit queued chunks (so this one finds it full by construction)
+  std::uint64_t empty_findings = 0;  // allocations that found it empty, and visits that did
+  std::uint64_t seen_empties = 0;    // the class's empties counter when last read
+  std::uint64_t full_findings = 0;  // full intervals
+  // The refill interval under way.
+  std::uint64_t interval_start = 0;  // on the run's clock
+  std::uint64_t taken_at_start = 0;  // the queue's taken() when it began
+  std::uint64_t low_water = 0;       // least size seen in it (before refills)
+  bool ran_empty = false;            // the queue ran empty in it
+  bool refilled = false;             // the queue was refilled since the target last grew
 };
 
 class Collector {
@@ -49,44 +60,77 @@ class Collector {
 
   // Does up to `budget` units of work, resuming where the last step left
   // off. Stepped mode, or threaded mode after stop_thread().
-  StepResult step(std::uint64_t budget);
+  // may_sleep = false: an idle pass does not raise the sleeping flag (the
+  // owner models the threaded collector's nap before it sleeps).
+  StepResult step(std::uint64_t budget, bool may_sleep = true);
+  // Fills the queues of the classes Config::prefill names to their targets,
+  // before any thread allocates (the heap's constructor).
+  void prefill();
   // Threaded mode: joins the collector thread (e.g. to check() the heap);
   // the owner may step() from then on.
   void stop_thread();
+  // Mutator assist: steps on the calling thread until no more than `goal`
+  // bytes of garbage wait or class c's queue has chunks (thread_heap.cpp).
+  std::uint64_t assist(std::uint32_t c, std::uint64_t goal);
   // Steps until a pass finds nothing to do (bounded by max_steps).
   void run_until_idle(std::uint64_t budget = 1u << 20, std::uint64_t max_steps = 1u << 20);
 
-  bool sleeping() const { return heap_.collector_sleeping(); }
+  bool sleeping() const { return heap_.gate().sleeping(); }
   CollectorCounts counts() const;
   // Per-class queue state (stepped mode, or a racy-but-safe view in threaded mode).
   ClassQueueState queue_state(std::uint32_t c) const;
   std::size_t merge_set_size(std::uint32_t c) const { return sets_[c]->size(); }
+  // Bytes of free chunks in the merge sets (any thread may ask).
+  std::uint64_t merge_set_bytes() const { return free_bytes_.load(std::memory_order_relaxed); }
+
+  // Threaded mode (Heap's constructor or Heap::start_collector).
+  void start_thread();
+  bool running() const;
+  // Fork (Heap::prepare_fork and after_fork_*): the parent's collector
+  // finishes its step and holds off; the child forgets the parent's thread.
+  void prepare_fork();
+  void after_fork_parent();
+  void after_fork_child();
 
  private:
-  friend class Heap;
   friend class HeapChecker;
 
-  void start_thread();  // threaded mode (Heap's constructor or Heap::start_collector)
   // An idle pass sets the sleeping flag only when may_sleep.
   StepResult do_step(std::uint64_t budget, bool may_sleep = true);
   void gather_bins();
+  std::uint64_t drain(std::uint64_t budget);
   void prefetch_neighbours(ChunkHeader* next);
   bool has_input() const;
   void merge_in(ChunkHeader* chunk);
-  ChunkHeader* coalesce(ChunkHeader* chunk);
+  // Coalesces chunk with its free neighbours, adding their bytes freed
+  // since they last gave pages back to *unreleased.
+  ChunkHeader* coalesce(ChunkHeader* chunk, std::uint64_t* unreleased);
   bool should_release() const;
-  void maybe_purge(ChunkHeader* chunk);
+  std::uint64_t release_min() const;  // smallest free chunk whose pages are given back
+  std::uint64_t unreleased_bytes(ChunkHeader* h) const;
+  void set_unreleased(ChunkHeader* h, std::uint64_t bytes);
+  void release_pages(ChunkHeader* chunk, std::uint64_t unreleased);
   void file(ChunkHeader* chunk);  // into its floor class's merge set, or to a starving queue
   std::uint64_t visit_class(std::uint32_t c, std::uint64_t budget);
-  std::uint64_t refill_starving(std::uint64_t budget);
+  std::uint64_t serve_starving(std::uint64_t budget);
   std::uint64_t class_demand(std::uint32_t c) const;
   bool class_needs(std::uint32_t c) const;
+  // Empty findings since the last look: each allocation that found the
+  // queue empty, or 1 when only the collector finds it empty now.
+  std::uint64_t starving(std::uint32_t c);
   std::uint64_t adapt_target(std::uint32_t c);
-  [[gnu::noinline]] std::uint64_t found_empty(std::uint32_t c);  // grow the target
-  [[gnu::noinline]] std::uint64_t found_full(std::uint32_t c);   // count; reclaim after reclaim_after
-  std::uint64_t refill(std::uint32_t c, std::uint64_t budget);
+  [[gnu::noinline]] void found_empty(std::uint32_t c, std::uint64_t findings);  // grow the target
+  [[gnu::noinline]] std::uint64_t close_intervals(std::uint32_t c);  // judge them; reclaim after N full
+  bool interval_full(std::uint32_t c, std::uint64_t size) const;
+  std::uint64_t reclaim_due(std::uint32_t c) const;  // when a full queue's next reclaim could come
+  std::uint64_t next_reclaim_due() const;
+  std::uint64_t cap(std::uint32_t c) const { return heap_.queue(c).capacity(); }
+  std::uint64_t floor_target(std::uint32_t c) const;
+  // Up to `want` chunks from free memory, then from a new block if may_map.
+  std::uint64_t refill(std::uint32_t c, std::uint64_t want, bool may_map);
+  std::uint64_t refill_to_target(std::uint32_t c, std::uint64_t want);
   std::uint64_t refill_from_own(std::uint32_t c, std::uint64_t want);
-  std::uint64_t refill_by_split(std::uint32_t c, std::uint64_t want);
+  std::uint64_t refill_by_split(std::uint32_t c, std::uint64_t want, bool may_map);
   std::uint64_t carve_into_queue(std::uint32_t c, ChunkHeader* big, std::uint64_t want);
   // Merge-set membership goes through these two, which keep oldest_ exact.
   void add_free(std::uint32_t c, ChunkHeader* chunk);
@@ -120,6 +164,7 @@ class Collector {
   bool cursor_adapted_ = false;        // the class at the cursor had its target adapted this pass
   std::uint64_t pass_units_ = 0;       // work done so far in the current pass
   bool pass_changed_targets_ = false;
+  std::uint64_t now_ = 0;              // the run's clock at the start of this step
   std::unique_ptr<OldestIndex[]> oldest_;  // per merge set (oldest_first)
   InternalVector<AgedChunk> scratch_;      // a merge set's members while oldest_ is rebuilt (no malloc)
 
@@ -127,8 +172,7 @@ class Collector {
   std::mutex step_mutex_;  // held around each threaded step (Heap::prepare_fork)
   std::atomic<bool> fork_pending_{false};  // a fork waits for step_mutex_: the thread stays off it
   std::atomic<bool> stop_{false};
-  std::condition_variable wake_cv_;
-  std::atomic<std::uint64_t> wakeups_{0};  // counted by the waking thread
+  std::atomic<std::uint64_t> free_bytes_{0};  // merge_set_bytes(): one writer at a time (step_mutex_ or stepped)
 };
 
 }  // namespace allocsim::allocator

@@ -58,10 +58,25 @@ void parse(std::string_view key, std::string_view v, HashKind& out) {
   else bad_knob_value(key, v, "xxh3 or boost");
 }
 
+void parse(std::string_view key, std::string_view v, FullRule& out) {
+  if (v == "untouched") out = FullRule::Untouched;
+  else if (v == "low-water") out = FullRule::LowWater;
+  else bad_knob_value(key, v, "untouched or low-water");
+}
+
+void parse(std::string_view key, std::string_view v, Prefill& out) {
+  if (v == "none") out = Prefill::None;
+  else if (v == "small") out = Prefill::Small;
+  else if (v == "all") out = Prefill::All;
+  else bad_knob_value(key, v, "none, small or all");
+}
+
 std::string format(std::uint64_t v) { return std::to_string(v); }
 std::string format(bool v) { return v ? "true" : "false"; }
 std::string format(ReleaseRule v) { return std::string(to_string(v)); }
 std::string format(HashKind v) { return std::string(to_string(v)); }
+std::string format(FullRule v) { return std::string(to_string(v)); }
+std::string format(Prefill v) { return std::string(to_string(v)); }
 std::string format(double v) {
   std::ostringstream os;
   os.precision(17);
@@ -88,6 +103,17 @@ std::string_view to_string(ReleaseRule r) {
 }
 
 std::string_view to_string(HashKind h) { return h == HashKind::Xxh3 ? "xxh3" : "boost"; }
+
+std::string_view to_string(FullRule r) { return r == FullRule::Untouched ? "untouched" : "low-water"; }
+
+std::string_view to_string(Prefill p) {
+  switch (p) {
+    case Prefill::None: return "none";
+    case Prefill::Small: return "small";
+    case Prefill::All: return "all";
+  }
+  return "?";
+}
 
 const std::vector<KnobInfo>& knobs() {
   static const std::vector<KnobInfo> table = [] {
@@ -175,13 +201,14 @@ void Config::validate() const {
   require(classes_per_doubling >= 1 && classes_per_doubling <= 16, "classes_per_doubling",
           format(classes_per_doubling), "1 to 16");
   require(thread_cache_slots <= 64, "thread_cache_slots", format(thread_cache_slots), "0 to 64");
-  require(cache_batch >= 1 && cache_batch <= 64, "cache_batch", format(cache_batch), "1 to 64");
+  require(cache_batch <= 65, "cache_batch", format(cache_batch), "0 to 65");
   require(queue_max >= 1 && queue_max <= (1u << 24), "queue_max", format(queue_max), "1 to 16M");
   require(queue_initial <= queue_max, "queue_initial", format(queue_initial), "at most queue_max");
   require(queue_min <= queue_initial, "queue_min", format(queue_min), "at most queue_initial");
   require(reclaim_fraction > 0 && reclaim_fraction < 1, "reclaim_fraction", format(reclaim_fraction),
           "a fraction strictly between 0 and 1");
   require(step_budget >= 1, "step_budget", format(step_budget), "at least 1");
+  require(adapt_interval_ns >= 1, "adapt_interval_ns", format(adapt_interval_ns), "at least 1");
 }
 
 }  // namespace allocsim::allocator

@@ -38,16 +38,21 @@ Heap::Heap(const Config& config, HeapOptions options)
       mode_(options.mode),
       os_(options.os ? *options.os : system_os()),
       observer_(options.observer),
+      clock_(options.clock ? *options.clock : steady_clock()),
       queues_(new ReadyQueue[classes_.count()]),
-      shared_(new ClassShared[classes_.count()]) {
+      demand_(new ClassDemand[classes_.count()]),
+      retired_class_counts_(classes_.count()) {
   // A ring no larger than the queue may ever hold: a ring's slots are
   // touched all round as it wraps, so a bigger one would only cost RSS.
+  // queue_max_bytes caps the ring, and so the target (a target the ring
+  // cannot hold could never be found full).
   for (std::uint32_t c = 0; c < classes_.count(); ++c) {
     std::uint64_t capacity = config_.queue_max;
     if (config_.queue_max_bytes) capacity = std::min(capacity, std::max<std::uint64_t>(1, config_.queue_max_bytes / classes_.size(c)));
     queues_[c].init(capacity);
   }
   collector_ = std::make_unique<Collector>(*this);
+  collector_->prefill();  // the seed's idle state, before any thread allocates
   if (mode_ == CollectorMode::Threaded && !options.start_collector_later) collector_->start_thread();
 }
 
@@ -69,8 +74,11 @@ Heap::~Heap() {
 void Heap::account_map(std::uint64_t bytes) {
   const auto now = mapped_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   auto peak = peak_mapped_bytes_.load(std::memory_order_relaxed);
-  while (now > peak && !peak_mapped_bytes_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-  }
+  while (now > peak)
+    if (peak_mapped_bytes_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+      note_peak();
+      return;
+    }
 }
 
 void Heap::account_unmap(std::uint64_t bytes) { mapped_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
@@ -83,6 +91,7 @@ BlockMeta* Heap::map_block(std::uint32_t thread) {
   const auto units = std::uint32_t(b->first_chunk_bytes() / kUnit);
   b->first()->set(0, units);
   b->sentinel()->set(units, 0);
+  os_.wrote(b->sentinel(), kHeaderBytes);
   {
     std::lock_guard lock(blocks_mutex_);
     b->stamp = next_stamp_++;
@@ -155,15 +164,23 @@ void Heap::free_large(ChunkHeader* marker, std::uint32_t thread) {
 }
 
 void Heap::wake_collector(std::uint32_t thread) {
-  if (mode_ == CollectorMode::Threaded) {
-    std::lock_guard lock(sleep_mutex_);
-    if (!sleeping_.exchange(false, std::memory_order_seq_cst)) return;
-    collector_->wake_cv_.notify_one();
-  } else if (!sleeping_.exchange(false, std::memory_order_seq_cst)) {
-    return;
-  }
-  collector_->wakeups_.fetch_add(1, std::memory_order_relaxed);
-  emit({HeapEventKind::CollectorWake, kNoClass, thread, 0, 0, 0});
+  if (gate_.wake(mode_ == CollectorMode::Threaded)) emit({HeapEventKind::CollectorWake, kNoClass, thread, 0, 0, 0});
+}
+
+void Heap::take_published_garbage(InternalVector<ChunkHeader*>& out) {
+  std::lock_guard lock(threads_mutex_);
+  for (ThreadHeap* t : threads_)
+    if (t->ready_bin_.load(std::memory_order_relaxed))
+      if (ChunkHeader* list = t->ready_bin_.exchange(nullptr, std::memory_order_acq_rel)) out.push_back(list);
+  if (orphans_) out.push_back(std::exchange(orphans_, nullptr));
+}
+
+// seq_cst loads: the collector's half of the gate's protocol (collector_gate.hpp).
+bool Heap::garbage_published() const {
+  std::lock_guard lock(threads_mutex_);
+  for (const ThreadHeap* t : threads_)
+    if (t->ready_bin_.load(std::memory_order_seq_cst)) return true;
+  return orphans_ != nullptr;
 }
 
 std::uint32_t Heap::register_thread(ThreadHeap* t) {
@@ -183,9 +200,21 @@ void Heap::retire_thread(ThreadHeap* t) {
       garbage_next(last) = orphans_;
       orphans_ = garbage;
     }
-    retired_counts_ = retired_counts_ + t->counts();
+    retire_counts(t);
   }
-  if (collector_sleeping()) wake_collector(t->id());
+  if (gate_.sleeping()) wake_collector(t->id());
+}
+
+void Heap::retire_counts(const ThreadHeap* t) {
+  retired_counts_ = retired_counts_ + t->counts();
+  for (std::uint32_t c = 0; c < classes_.count(); ++c) retired_class_counts_[c] = retired_class_counts_[c] + t->class_counts(c);
+}
+
+ClassCounts Heap::class_counts(std::uint32_t c) const {
+  std::lock_guard lock(threads_mutex_);
+  ClassCounts k = retired_class_counts_[c];
+  for (const ThreadHeap* t : threads_) k = k + t->class_counts(c);
+  return k;
 }
 
 HeapStats Heap::stats() const {

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "allocator/chunk.hpp"
+#include "allocator/clock.hpp"
+#include "allocator/collector_gate.hpp"
 #include "allocator/config.hpp"
 #include "allocator/counters.hpp"
 #include "allocator/internal_memory.hpp"
@@ -38,6 +40,9 @@ struct HeapOptions {
   CollectorMode mode = CollectorMode::Stepped;
   OsLayer* os = nullptr;             // nullptr: system_os()
   HeapObserver* observer = nullptr;  // nullptr: nothing observed
+  // The run's clock, on which queues are judged (clock.hpp); nullptr: the
+  // steady clock. The deterministic replay passes its virtual clock.
+  const Clock* clock = nullptr;
   // Threaded mode: do not start the collector thread in the constructor;
   // start_collector() does (the malloc shim starts it outside any malloc call).
   bool start_collector_later = false;
@@ -74,6 +79,12 @@ class Heap {
   const Collector& collector() const { return *collector_; }
 
   HeapStats stats() const;
+  // Where the mapped bytes are now, and where they were when the mapping
+  // last reached a new peak (allocator/footprint.cpp).
+  FootprintBreakdown footprint() const;
+  FootprintBreakdown peak_footprint() const;
+  // What every thread's allocations of class c did (live and exited threads).
+  ClassCounts class_counts(std::uint32_t c) const;
   // Walks every block and proves each chunk is in exactly one place, that
   // headers agree with their neighbours and that the totals add up. The
   // heap must be quiescent: no mutator inside a call, collector stepped
@@ -86,6 +97,8 @@ class Heap {
   std::uint64_t resident_bytes() const;
   std::uint64_t queue_bytes() const;
   std::size_t queue_length(std::uint32_t c) const { return queues_[c].size(); }
+  // Chunks class c's queue can hold: its target never exceeds it.
+  std::size_t queue_capacity(std::uint32_t c) const { return queues_[c].capacity(); }
 
   // --- Process-level support for the malloc shim (allocator/heap_fork.cpp) ---
   // Threaded mode: starts the collector thread unless it runs. One caller at
@@ -104,31 +117,50 @@ class Heap {
   // Its chunks stay mapped (counted in mapped_bytes) and are never reused.
   void forget_thread(ThreadHeap* t);
 
- private:
-  friend class ThreadHeap;
-  friend class Collector;
-  friend class HeapChecker;
-
-  struct ClassShared {
-    std::atomic<bool> active{false};  // some thread has wanted chunks of this class
-    std::atomic<bool> found_empty{false};  // a thread found the queue empty since the collector's last visit
+  // --- What the collector and the threads' heaps work on ---
+  // Per class: whether any thread has wanted chunks of it, and how many
+  // allocations have found its queue empty (the collector reads the growth).
+  struct ClassDemand {
+    std::atomic<bool> active{false};
+    std::atomic<std::uint64_t> empties{0};
   };
-
+  ReadyQueue& queue(std::uint32_t c) { return queues_[c]; }
+  const ReadyQueue& queue(std::uint32_t c) const { return queues_[c]; }
+  ClassDemand& demand(std::uint32_t c) { return demand_[c]; }
+  void note_demand(std::uint32_t c) {
+    if (demand_[c].active.load(std::memory_order_relaxed)) return;
+    if (!demand_[c].active.exchange(true, std::memory_order_relaxed)) active_classes_.fetch_add(1, std::memory_order_release);
+  }
+  bool active(std::uint32_t c) const { return demand_[c].active.load(std::memory_order_relaxed); }
+  std::uint32_t active_class_count() const { return active_classes_.load(std::memory_order_acquire); }
+  OsLayer& os() const { return os_; }
+  const Clock& clock() const { return clock_; }
+  CollectorGate& gate() { return gate_; }
   BlockMeta* map_block(std::uint32_t thread);
   void unmap_block(BlockMeta* block);
-  void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread);
-  void free_large(ChunkHeader* marker, std::uint32_t thread);
-  void note_demand(std::uint32_t c) {
-    if (shared_[c].active.load(std::memory_order_relaxed)) return;
-    if (!shared_[c].active.exchange(true, std::memory_order_relaxed)) active_classes_.fetch_add(1, std::memory_order_release);
-  }
-  bool active(std::uint32_t c) const { return shared_[c].active.load(std::memory_order_relaxed); }
-  void wake_collector(std::uint32_t thread);
-  bool collector_sleeping() const { return sleeping_.load(std::memory_order_seq_cst); }
   void emit(const HeapEvent& e) const {
     if (observer_) [[unlikely]] observer_->on_event(e);
   }
+  // Wakes a sleeping collector (counted and observed once per wake-up).
+  void wake_collector(std::uint32_t thread);
+  // Takes every published garbage list (each thread's ready bin, in
+  // registration order, then the lists of exited threads) into `out`.
+  void take_published_garbage(InternalVector<ChunkHeader*>& out);
+  bool garbage_published() const;
+  // Bytes of garbage published (or handed back by exited threads) and not
+  // yet merged: what a lagging collector leaves behind.
+  std::uint64_t unmerged_bytes() const { return unmerged_bytes_.load(std::memory_order_relaxed); }
+  void note_published(std::uint64_t bytes) { unmerged_bytes_.fetch_add(bytes, std::memory_order_relaxed); }
+  void note_merged(std::uint64_t bytes) { unmerged_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
+
+ private:
+  friend class ThreadHeap;
+  friend class HeapChecker;
+
+  void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread);
+  void free_large(ChunkHeader* marker, std::uint32_t thread);
   void account_map(std::uint64_t bytes);
+  void note_peak();
   void account_unmap(std::uint64_t bytes);
   // Aborts with a message naming the pointer when it is not a chunk this
   // heap handed out (validate_frees, and always in debug builds).
@@ -136,15 +168,17 @@ class Heap {
 
   std::uint32_t register_thread(ThreadHeap* t);
   void retire_thread(ThreadHeap* t);
+  void retire_counts(const ThreadHeap* t);  // threads_mutex_ held
 
   const Config config_;
   const SizeClasses classes_;
   const CollectorMode mode_;
   OsLayer& os_;
   HeapObserver* const observer_;
+  const Clock& clock_;
 
   std::unique_ptr<ReadyQueue[]> queues_;  // one per class below the span class
-  std::unique_ptr<ClassShared[]> shared_;
+  std::unique_ptr<ClassDemand[]> demand_;
   std::atomic<std::uint32_t> active_classes_{0};  // how many classes have seen demand
 
   mutable std::mutex blocks_mutex_;   // guards the block and large lists and stamps
@@ -159,10 +193,13 @@ class Heap {
   InternalVector<ThreadHeap*> threads_;  // registration order (deterministic collector order)
   ChunkHeader* orphans_ = nullptr;    // garbage handed back by exited threads
   ThreadCounts retired_counts_;
+  InternalArray<ClassCounts> retired_class_counts_;
   std::uint32_t next_thread_id_ = 0;
 
-  std::atomic<bool> sleeping_{false};  // the collector is asleep; a free wakes it
-  std::mutex sleep_mutex_;
+  CollectorGate gate_;
+  std::atomic<std::uint64_t> unmerged_bytes_{0};
+  mutable std::mutex peak_mutex_;  // a leaf: guards peak_footprint_
+  FootprintBreakdown peak_footprint_;
 
   std::unique_ptr<Collector> collector_;
 };

@@ -47,30 +47,51 @@ void Collector::start_thread() {
   pthread_sigmask(SIG_SETMASK, &saved, nullptr);
 }
 
+bool Collector::running() const { return thread_.joinable(); }
+
+// A busy collector re-takes step_mutex_ as soon as it drops it (mutexes are
+// not fair); the flag keeps it off so the fork gets in.
+void Collector::prepare_fork() {
+  fork_pending_.store(true, std::memory_order_release);
+  step_mutex_.lock();
+}
+
+void Collector::after_fork_parent() {
+  step_mutex_.unlock();
+  fork_pending_.store(false, std::memory_order_release);
+}
+
+void Collector::after_fork_child() {
+  new (&step_mutex_) std::mutex;
+  // The std::thread names a parent's thread: overwrite it without join or
+  // detach (either would act on a thread the child does not have).
+  new (&thread_) std::thread;
+  stop_.store(false);
+  fork_pending_.store(false);
+}
+
 void Heap::start_collector() {
   if (mode_ == CollectorMode::Threaded) collector_->start_thread();
 }
 
-bool Heap::collector_running() const { return collector_->thread_.joinable(); }
+bool Heap::collector_running() const { return collector_->running(); }
 
 void Heap::prepare_fork() {
-  // A busy collector re-takes step_mutex_ as soon as it drops it (mutexes
-  // are not fair); the flag keeps it off so the fork gets in.
-  collector_->fork_pending_.store(true, std::memory_order_release);
-  collector_->step_mutex_.lock();
-  sleep_mutex_.lock();
+  collector_->prepare_fork();
+  gate_.lock();
   threads_mutex_.lock();
   blocks_mutex_.lock();
+  peak_mutex_.lock();
   internal_memory_lock();
 }
 
 void Heap::after_fork_parent() {
   internal_memory_unlock();
+  peak_mutex_.unlock();
   blocks_mutex_.unlock();
   threads_mutex_.unlock();
-  sleep_mutex_.unlock();
-  collector_->step_mutex_.unlock();
-  collector_->fork_pending_.store(false, std::memory_order_release);
+  gate_.unlock();
+  collector_->after_fork_parent();
 }
 
 void Heap::after_fork_child() {
@@ -79,23 +100,16 @@ void Heap::after_fork_child() {
   internal_memory_reset_in_child();
   new (&blocks_mutex_) std::mutex;
   new (&threads_mutex_) std::mutex;
-  new (&sleep_mutex_) std::mutex;
-  new (&collector_->step_mutex_) std::mutex;
-  new (&collector_->wake_cv_) std::condition_variable;
-  // The std::thread names a parent's thread: overwrite it without join or
-  // detach (either would act on a thread the child does not have).
-  new (&collector_->thread_) std::thread;
-  collector_->stop_.store(false);
-  collector_->fork_pending_.store(false);
-  // Nobody sleeps on the condition variable; frees need not try to wake it.
-  sleeping_.store(false, std::memory_order_seq_cst);
+  new (&peak_mutex_) std::mutex;
+  gate_.reset_in_child();  // nobody sleeps on it; frees need not try to wake it
+  collector_->after_fork_child();
 }
 
 void Heap::forget_thread(ThreadHeap* t) {
   std::lock_guard lock(threads_mutex_);
   for (std::size_t i = 0; i < threads_.size(); ++i)
     if (threads_[i] == t) threads_.erase_at(i);
-  retired_counts_ = retired_counts_ + t->counts();
+  retire_counts(t);
 }
 
 }  // namespace allocsim::allocator

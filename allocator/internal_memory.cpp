@@ -1,5 +1,6 @@
 #include "allocator/internal_memory.hpp"
 
+#include <atomic>
 #include <mutex>
 
 namespace allocsim::allocator {
@@ -14,6 +15,7 @@ struct Kept {
 };
 
 constinit std::mutex g_mutex;
+constinit std::atomic<std::size_t> g_mapped{0};  // bytes mapped here now, kept mappings included
 Kept* g_kept[kMaxPages + 1] = {};
 std::size_t g_count[kMaxPages + 1] = {};
 
@@ -38,7 +40,9 @@ void* internal_map(std::size_t bytes) {
     }
   }
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return p == MAP_FAILED ? nullptr : p;
+  if (p == MAP_FAILED) return nullptr;
+  g_mapped.fetch_add(pages * kPage, std::memory_order_relaxed);
+  return p;
 }
 
 void internal_unmap(void* p, std::size_t bytes) {
@@ -55,7 +59,10 @@ void internal_unmap(void* p, std::size_t bytes) {
     }
   }
   munmap(p, bytes);
+  g_mapped.fetch_sub(pages * kPage, std::memory_order_relaxed);
 }
+
+std::size_t internal_mapped_bytes() { return g_mapped.load(std::memory_order_relaxed); }
 
 void internal_memory_lock() { g_mutex.lock(); }
 void internal_memory_unlock() { g_mutex.unlock(); }

@@ -19,6 +19,8 @@ namespace allocsim::allocator {
 // shootdown across the process's CPUs) and fresh page faults for each.
 void* internal_map(std::size_t bytes);
 void internal_unmap(void* p, std::size_t bytes);
+// Bytes mapped for metadata now, by every heap of the process.
+std::size_t internal_mapped_bytes();
 
 // Fork support (Heap::prepare_fork and after_fork_*): the lock of the kept
 // mappings is a leaf, taken last and released first.

@@ -23,6 +23,11 @@ class OsLayer {
   // Pages of the page-aligned range currently resident in memory.
   virtual std::size_t resident_pages(const void* address, std::size_t bytes) const = 0;
   virtual std::size_t page_size() const = 0;
+  // The heap itself wrote into [address, address + bytes), at least once in
+  // every page of it: headers of chunks it cut, a block's end sentinel. A
+  // layer that counts touched pages (the replay's simulated RSS) counts
+  // them; the real one has nothing to do.
+  virtual void wrote(const void* address, std::size_t bytes) {}
 };
 
 // The process's real memory. Stateless; one shared instance.

@@ -11,10 +11,14 @@ namespace allocsim::allocator {
 ThreadHeap::ThreadHeap(Heap& heap)
     : heap_(heap),
       cache_slots_(static_cast<std::uint32_t>(std::min<std::uint64_t>(heap.config().thread_cache_slots, kMaxSlots))),
-      cache_batch_(static_cast<std::uint32_t>(
-          std::max<std::uint64_t>(1, std::min<std::uint64_t>(heap.config().cache_batch, cache_slots_ + 1)))),
+      // A batch fills the cache (the chunk handed out and cache_slots_ kept)
+      // unless cache_batch asks for less.
+      cache_batch_(static_cast<std::uint32_t>(heap.config().cache_batch == 0
+                                                  ? cache_slots_ + 1
+                                                  : std::min<std::uint64_t>(heap.config().cache_batch, cache_slots_ + 1))),
       free_to_cache_(heap.config().free_to_cache),
       backpressure_(heap.config().backpressure),
+      assist_bytes_(heap.config().assist_bytes),
       validate_frees_(kDebugBuild || heap.config().validate_frees),
       largest_(heap.classes().largest()),
       ceil_class_(heap.classes().ceil_table()),
@@ -26,7 +30,8 @@ ThreadHeap::ThreadHeap(Heap& heap)
 ThreadHeap::~ThreadHeap() {
   for (std::uint32_t c = 0; c < caches_.size(); ++c) {
     ClassCache& cache = caches_[c];
-    while (cache.count) push_garbage(cache.slots[--cache.count]);
+    for (std::uint32_t k = cache.count.load(std::memory_order_relaxed); k > 0; --k) push_garbage(cache.slots[k - 1]);
+    cache.count.store(0, std::memory_order_relaxed);
   }
   retire_fresh();
   heap_.retire_thread(this);
@@ -37,13 +42,25 @@ void* ThreadHeap::allocate(std::size_t n) {
   if (chunk - 1 >= largest_) [[unlikely]]  // chunk == 0 (overflow) wraps around
     return chunk ? allocate_large(n, kUnit) : nullptr;
   const std::uint32_t c = ceil_class_[(chunk - 1) / kUnit];
-  counters_.mallocs.add();  // cache hits are derived in counts()
   ClassCache& cache = caches_[c];
-  if (const std::uint32_t k = cache.count) [[likely]] {
-    cache.count = k - 1;
+  cache.counters.mallocs.add();  // cache hits are derived in counts()
+  if (const std::uint32_t k = cache.count.load(std::memory_order_relaxed)) [[likely]] {
+    cache.count.store(k - 1, std::memory_order_relaxed);
     return cache.slots[k - 1]->payload();
   }
   return refill_or_fallback(c);
+}
+
+ThreadCounts ThreadHeap::counts() const {
+  ThreadCounts t = counters_.snapshot();
+  ClassCounts all;
+  for (std::uint32_t c = 0; c < caches_.size(); ++c) all = all + class_counts(c);
+#define ALLOCSIM_COPY_CLASS_COUNT(name, meaning) t.name = all.name;
+  ALLOCSIM_CLASS_COUNTERS(ALLOCSIM_COPY_CLASS_COUNT)
+#undef ALLOCSIM_COPY_CLASS_COUNT
+  t.cache_hits = t.mallocs - t.queue_refills - t.queue_empty;
+  t.frees = t.frees_to_cache + t.frees_to_bin;
+  return t;
 }
 
 void* ThreadHeap::allocate_large(std::size_t n, std::size_t alignment) {
@@ -55,26 +72,47 @@ void* ThreadHeap::allocate_large(std::size_t n, std::size_t alignment) {
 void* ThreadHeap::refill_or_fallback(std::uint32_t c) {
   heap_.note_demand(c);
   ChunkHeader* batch[kMaxSlots + 1];
-  const std::size_t got = heap_.queues_[c].take(batch, cache_batch_);
-  if (got) {
-    counters_.queue_refills.add();
-    counters_.queue_chunks.add(got);
-    ClassCache& cache = caches_[c];
-    for (std::size_t i = got; i-- > 1;) cache.slots[cache.count++] = batch[i];  // pops follow queue order
-    return batch[0]->payload();
+  ClassCounters& counters = caches_[c].counters;
+  if (const std::size_t got = heap_.queue(c).take(batch, cache_batch_)) {
+    counters.queue_refills.add();
+    return take_batch(c, batch, got);
   }
-  counters_.queue_empty.add();
-  if (!heap_.shared_[c].found_empty.load(std::memory_order_relaxed)) heap_.shared_[c].found_empty.store(true, std::memory_order_relaxed);
-  if (heap_.config_.wake_on_starve && heap_.collector_sleeping()) {
+  counters.queue_empty.add();
+  heap_.demand(c).empties.fetch_add(1, std::memory_order_relaxed);
+  if (heap_.config_.wake_on_starve && heap_.gate().sleeping()) {
     counters_.wakeups_sent.add();
     heap_.wake_collector(id_);
   }
+  // Mutator assist: rather than map fresh memory while garbage waits to be
+  // merged or merged memory waits to be reused, merge it and refill from it
+  // (the collector's own work, under its lock), and take what that queued.
+  if (assist_bytes_ && needs_fresh_block(c) &&
+      heap_.unmerged_bytes() + pending_bytes() + heap_.collector().merge_set_bytes() > assist_bytes_) {
+    publish();
+    heap_.collector().assist(c, assist_bytes_ / 2);
+    if (const std::size_t got = heap_.queue(c).take(batch, cache_batch_)) {
+      counters.assisted.add();
+      return take_batch(c, batch, got);
+    }
+  }
   ChunkHeader* h = carve(c);
   if (!h) return nullptr;
-  counters_.fallbacks.add();
+  counters.fallbacks.add();
   heap_.emit({HeapEventKind::Fallback, c, id_, h->size(), 1, 0});
   return h->payload();
 }
+
+// Keeps all but the first chunk of a batch in the cache (pops follow queue order).
+void* ThreadHeap::take_batch(std::uint32_t c, ChunkHeader** batch, std::size_t got) {
+  counters_.queue_chunks.add(got);
+  ClassCache& cache = caches_[c];
+  std::uint32_t k = cache.count.load(std::memory_order_relaxed);
+  for (std::size_t i = got; i-- > 1;) cache.slots[k++] = batch[i];
+  cache.count.store(k, std::memory_order_relaxed);
+  return batch[0]->payload();
+}
+
+bool ThreadHeap::needs_fresh_block(std::uint32_t c) const { return !fresh_ || fresh_->size() < heap_.classes_.size(c); }
 
 // Cuts a chunk of class c from the front of this thread's fresh tail. Only
 // this thread writes the tail's `next` and the headers beyond it.
@@ -91,18 +129,23 @@ ChunkHeader* ThreadHeap::carve(std::uint32_t c) {
   const std::uint64_t rest = h->size() - need;
   if (rest < kMinChunk) {  // the whole tail (at most 16 bytes more than asked)
     fresh_ = nullptr;
+    fresh_bytes_.store(0, std::memory_order_relaxed);
     return h;
   }
   h->set_next(need);
   ChunkHeader* tail = ChunkHeader::at(h->bytes() + need);
   tail->set(std::uint32_t(need / kUnit), std::uint32_t(rest / kUnit));
   tail->successor()->set_prev(rest);
+  heap_.os().wrote(tail, kHeaderBytes);
   fresh_ = tail;
+  fresh_bytes_.store(rest, std::memory_order_relaxed);
   return h;
 }
 
 void ThreadHeap::retire_fresh() {
-  if (fresh_) push_garbage(std::exchange(fresh_, nullptr));
+  if (!fresh_) return;
+  fresh_bytes_.store(0, std::memory_order_relaxed);
+  push_garbage(std::exchange(fresh_, nullptr));
 }
 
 void* ThreadHeap::allocate_zeroed(std::size_t n) {
@@ -178,9 +221,9 @@ void ThreadHeap::deallocate(void* p) {
     const std::uint64_t size = h->size();
     if (size <= largest_) {
       ClassCache& cache = caches_[floor_class_[size / kUnit]];
-      if (const std::uint32_t k = cache.count; k < cache_slots_) {
+      if (const std::uint32_t k = cache.count.load(std::memory_order_relaxed); k < cache_slots_) {
         cache.slots[k] = h;
-        cache.count = k + 1;
+        cache.count.store(k + 1, std::memory_order_relaxed);
         counters_.frees_to_cache.add();
         return;
       }
@@ -189,7 +232,7 @@ void ThreadHeap::deallocate(void* p) {
   counters_.frees_to_bin.add();
   push_garbage(h);
   publish();
-  if (heap_.collector_sleeping()) {
+  if (heap_.gate().sleeping()) {
     counters_.wakeups_sent.add();
     heap_.wake_collector(id_);
   }
@@ -198,6 +241,7 @@ void ThreadHeap::deallocate(void* p) {
 void ThreadHeap::push_garbage(ChunkHeader* h) {
   garbage_next(h) = pending_;
   pending_ = h;
+  pending_bytes_.store(pending_bytes_.load(std::memory_order_relaxed) + h->size(), std::memory_order_relaxed);
 }
 
 void ThreadHeap::publish() {
@@ -205,6 +249,7 @@ void ThreadHeap::publish() {
   // collector empties it with one exchange. seq_cst pairs with the
   // collector's check of the bins after it raises its sleeping flag.
   if (pending_ && ready_bin_.load(std::memory_order_relaxed) == nullptr) {
+    heap_.note_published(pending_bytes_.exchange(0, std::memory_order_relaxed));  // before the collector can see (and count off) the list
     ready_bin_.store(pending_, std::memory_order_seq_cst);
     pending_ = nullptr;
     counters_.bin_publishes.add();
@@ -213,13 +258,14 @@ void ThreadHeap::publish() {
 
 void ThreadHeap::flush() {
   publish();
-  if (heap_.collector_sleeping()) {
+  if (heap_.gate().sleeping()) {
     counters_.wakeups_sent.add();
     heap_.wake_collector(id_);
   }
 }
 
 ChunkHeader* ThreadHeap::take_all_garbage() {
+  heap_.note_published(pending_bytes_.exchange(0, std::memory_order_relaxed));  // the ready bin's were counted when published
   ChunkHeader* list = ready_bin_.exchange(nullptr, std::memory_order_acq_rel);
   if (pending_) {
     ChunkHeader* last = pending_;

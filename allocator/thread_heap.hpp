@@ -47,25 +47,29 @@ class ThreadHeap {
   // Every class allocation is a cache hit, a queue refill or an empty queue,
   // and every class free goes to the cache or the bin, so each fast path
   // counts one thing and the totals are derived.
-  ThreadCounts counts() const {
-    ThreadCounts c = counters_.snapshot();
-    c.cache_hits = c.mallocs - c.queue_refills - c.queue_empty;
-    c.frees = c.frees_to_cache + c.frees_to_bin;
-    return c;
-  }
+  ThreadCounts counts() const;
+  ClassCounts class_counts(std::uint32_t c) const { return caches_[c].counters.snapshot(); }
+  // What this thread holds, for the footprint breakdown (any thread may ask).
+  std::uint64_t cached_chunks(std::uint32_t c) const { return caches_[c].count.load(std::memory_order_relaxed); }
+  std::uint64_t pending_bytes() const { return pending_bytes_.load(std::memory_order_relaxed); }
+  std::uint64_t fresh_bytes() const { return fresh_bytes_.load(std::memory_order_relaxed); }
 
  private:
   friend class Heap;
-  friend class Collector;
   friend class HeapChecker;
 
   static constexpr std::size_t kMaxSlots = 64;
+  // count is written by the owner only; relaxed atomic so that a report
+  // (the footprint breakdown) may read it from another thread.
   struct ClassCache {
-    std::uint32_t count;
+    std::atomic<std::uint32_t> count;
+    ClassCounters counters;  // beside count: the fast path's one increment finds its line there
     ChunkHeader* slots[kMaxSlots];
   };
 
   void* refill_or_fallback(std::uint32_t c);
+  void* take_batch(std::uint32_t c, ChunkHeader** batch, std::size_t got);
+  bool needs_fresh_block(std::uint32_t c) const;
   void* allocate_large(std::size_t n, std::size_t alignment);
   ChunkHeader* carve(std::uint32_t c);
   void retire_fresh();
@@ -79,14 +83,17 @@ class ThreadHeap {
   const std::uint32_t cache_batch_;
   const bool free_to_cache_;     // hot config, read without going through heap_
   const bool backpressure_;
+  const std::uint64_t assist_bytes_;
   const bool validate_frees_;
   const std::uint64_t largest_;  // largest class size
   const std::uint8_t* const ceil_class_;   // SizeClasses' tables, one load nearer
   const std::uint8_t* const floor_class_;
   InternalArray<ClassCache> caches_;
   ChunkHeader* pending_ = nullptr;               // garbage not yet published (linked through payloads)
+  std::atomic<std::uint64_t> pending_bytes_{0};  // its bytes (owner writes; relaxed for reports)
   std::atomic<ChunkHeader*> ready_bin_{nullptr}; // published garbage; the collector takes it
   ChunkHeader* fresh_ = nullptr;                 // untouched tail of this thread's fresh block
+  std::atomic<std::uint64_t> fresh_bytes_{0};    // its size (owner writes; relaxed for reports)
   ThreadCounters counters_;
 };
 

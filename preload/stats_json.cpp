@@ -85,6 +85,13 @@ void mark_unmeasured(ordered_json& doc) {
     for (const char* key : {"allocations", "fallbacks", "fallback_rate"}) row[key] = nullptr;
 }
 
+ordered_json breakdown_json(const al::FootprintBreakdown& b) {
+  ordered_json j;
+  j["mapped"] = b.mapped;
+  visit(b, [&](const char* name, std::uint64_t bytes) { j[name] = bytes; });
+  return j;
+}
+
 }  // namespace
 
 void write_stats_json(std::ostream& out, const al::Heap& heap, const StatsIdentity& id) {
@@ -101,6 +108,7 @@ void write_stats_json(std::ostream& out, const al::Heap& heap, const StatsIdenti
   m.host.cpus = std::thread::hardware_concurrency();
   ordered_json doc = sim::metrics_json(m);
   mark_unmeasured(doc);
+  doc["footprint"] = {{"at_peak", breakdown_json(heap.peak_footprint())}, {"final", breakdown_json(heap.footprint())}};
   out << doc.dump(1) << '\n';
 }
 

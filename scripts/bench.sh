@@ -19,10 +19,11 @@
 #   scripts/bench.sh --policies "adaptive free-to-cache"   core policies of the replays
 #   scripts/bench.sh --report DIR       print the tables of an earlier run again
 #   scripts/bench.sh --build-dir DIR    build (Release) and use DIR (default build-release)
+#   scripts/bench.sh --stress ARGS...   the stress suite instead: scripts/bench_stress.sh ARGS
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
 
 policies="adaptive fixed-queue no-oldest" reps=5 quick=0 only="" filter="" build_dir=build-release out_root=results/bench report=""
 while [[ $# -gt 0 ]]; do
@@ -35,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build_dir=${2:?--build-dir needs a value}; shift ;;
     --out) out_root=${2:?--out needs a value}; shift ;;
     --report) report=${2:?--report needs a run directory}; shift ;;
+    --stress) shift; exec scripts/bench_stress.sh "$@" ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac

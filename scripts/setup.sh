@@ -15,6 +15,9 @@ packages=(
   zstd gzip bc python3 python3-matplotlib sqlite3
   # recording traces and comparing production allocators
   heaptrack ltrace libgoogle-perftools4 hyperfine
+  # sweeps on a cluster (docs/cluster.md) and their tests: a one-node Slurm
+  # on localhost, and GNU parallel as the no-scheduler alternative
+  slurm-wlm munge parallel
 )
 # The peer allocators (configs/peers.txt).
 while read -r name library package; do

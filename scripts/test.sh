@@ -2,9 +2,13 @@
 # Everything that must pass before a change lands (CI runs exactly this):
 #   1. scripts/setup.sh (Debian packages)
 #   2. build/ + the whole gtest suite through ctest
-#   3. build-asan/ (AddressSanitizer + UBSan) + the whole suite again
-#   4. build-tsan/ (ThreadSanitizer) + the concurrency tests (ctest -R Concurrent)
-#   5. build-fuzz/ (clang + libFuzzer) + every fuzzer briefly on a scratch
+#   3. cluster: sweeps sharded over a one-node Slurm started on localhost
+#      (tests/cluster/slurm_sweep_test.sh) and over GNU parallel
+#      (tests/cluster/parallel_sweep_test.sh), merged and compared with a
+#      local run (docs/cluster.md)
+#   4. build-asan/ (AddressSanitizer + UBSan) + the whole suite again
+#   5. build-tsan/ (ThreadSanitizer) + the concurrency tests (ctest -R Concurrent)
+#   6. build-fuzz/ (clang + libFuzzer) + every fuzzer briefly on a scratch
 #      copy of its seed corpus
 # Every stage runs even after a failure (a stage whose build failed is
 # skipped); the last line is "test.sh: N passed, N failed" counting stages,
@@ -17,7 +21,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 
-usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
 
 quick=0 fuzz_seconds=20
 while [[ $# -gt 0 ]]; do
@@ -92,7 +96,9 @@ no_aslr() {
 rm -f "$build"{,-asan,-tsan}/Testing/Temporary/LastTestsFailed.log
 stage setup bash scripts/setup.sh || { summary; exit 1; }
 
+built=0
 if stage build bash scripts/build.sh; then
+  built=1
   stage tests ctest --test-dir "$build" --output-on-failure -j "$jobs"
 else
   skip tests "build failed"
@@ -100,6 +106,15 @@ fi
 if [[ $quick -eq 1 ]]; then
   summary
   exit
+fi
+
+# The cluster tests start their own daemons (munged, slurmctld, slurmd) and
+# stop them; they use build/'s allocsim, not the sanitizer builds.
+if [[ $built -eq 1 ]]; then
+  stage cluster:slurm bash tests/cluster/slurm_sweep_test.sh "$build/bin/allocsim"
+  stage cluster:parallel bash tests/cluster/parallel_sweep_test.sh "$build/bin/allocsim"
+else
+  skip cluster "build failed"
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1}

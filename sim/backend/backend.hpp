@@ -74,9 +74,12 @@ class Backend {
   virtual std::vector<std::uint64_t> queue_classes() const { return {}; }
   virtual void queue_targets(std::vector<std::uint64_t>& out) const { out.clear(); }
 
-  // Virtual mode: one step of a stepped collector (backends without one never idle-wake).
+  // Virtual mode: one step of a stepped collector at virtual time now_ns
+  // (backends without one never idle-wake).
   virtual bool has_stepped_collector() const { return false; }
-  virtual allocator::StepResult step_collector(std::uint64_t) { return {.pass_completed = true, .idle = true}; }
+  virtual allocator::StepResult step_collector(std::uint64_t /*budget*/, std::uint64_t /*now_ns*/) {
+    return {.pass_completed = true, .idle = true};
+  }
   // Threaded mode, after every replay thread has finished: stops background
   // work and lets it settle so the heap can be checked.
   virtual void quiesce() {}

@@ -80,8 +80,10 @@ class CoreBackend final : public Backend {
         touch_(touch),
         observer_(recorder, virtual_),
         sim_os_(virtual_ ? std::make_unique<SimulatedOs>(al::system_os()) : nullptr),
-        heap_(config, al::HeapOptions{virtual_ ? al::CollectorMode::Stepped : al::CollectorMode::Threaded,
-                                      sim_os_.get(), &observer_}),
+        heap_(config, al::HeapOptions{.mode = virtual_ ? al::CollectorMode::Stepped : al::CollectorMode::Threaded,
+                                      .os = sim_os_.get(),
+                                      .observer = &observer_,
+                                      .clock = virtual_ ? &clock_ : nullptr}),
         merged_(heap_.classes().count()) {}
 
   std::string name() const override { return "core"; }
@@ -114,7 +116,10 @@ class CoreBackend final : public Backend {
   }
 
   bool has_stepped_collector() const override { return virtual_; }
-  al::StepResult step_collector(std::uint64_t budget) override { return heap_.collector().step(budget); }
+  al::StepResult step_collector(std::uint64_t budget, std::uint64_t now_ns) override {
+    clock_.set(now_ns);
+    return heap_.collector().step(budget);
+  }
   void quiesce() override {
     if (virtual_) return;
     heap_.collector().stop_thread();
@@ -144,6 +149,7 @@ class CoreBackend final : public Backend {
   const Touch touch_;
   CoreObserver observer_;
   std::unique_ptr<SimulatedOs> sim_os_;
+  al::ManualClock clock_;  // virtual mode: the replay's virtual time
   al::Heap heap_;
   mutable std::mutex mutex_;  // merged_ (threads retire concurrently in threaded mode)
   std::vector<ClassTally> merged_;

@@ -4,12 +4,12 @@
 //
 // A page counts from the first time a chunk covering it is handed out (its
 // header, plus the payload as the replay's touch knob says) until its
-// mapping is unmapped or the page is purged. Page numbers are offsets
-// inside each mapping, and mappings are page aligned, so the count does not
-// depend on where the kernel put them. Besides the first page of a mapping
-// (the allocator writes its metadata there at once), writes the allocator
-// makes on its own (a block's end sentinel, headers cut into chunks still
-// queued) are not seen; docs/metrics.md says so.
+// mapping is unmapped or the page is purged, and so does every page the
+// allocator writes on its own (the first page of a mapping, a block's end
+// sentinel, the headers of chunks it cuts for its queues and of a fallback
+// block's tail: OsLayer::wrote). Page numbers are offsets inside each
+// mapping, and mappings are page aligned, so the count does not depend on
+// where the kernel put them.
 //
 // Blocks (mappings whose size is a power of two that divides 2 MiB, aligned
 // to their size) are placed in shared 2 MiB regions that the kernel may
@@ -37,6 +37,7 @@ class SimulatedOs final : public allocator::OsLayer {
   // Simulated: pages of the range counted as touched.
   std::size_t resident_pages(const void* address, std::size_t bytes) const override;
   std::size_t page_size() const override { return page_; }
+  void wrote(const void* address, std::size_t bytes) override { touch(address, bytes); }
 
   // Marks the pages of [p, p + bytes) touched (bytes may be 0: p's page).
   void touch(const void* p, std::size_t bytes);

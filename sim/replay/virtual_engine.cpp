@@ -226,7 +226,7 @@ std::uint64_t VirtualReplay::step_cost(const allocator::StepResult& s) {
 void VirtualReplay::step() {
   const std::uint64_t start = collector_at_;
   recorder_.set_now(start);
-  const allocator::StepResult s = backend_.step_collector(knobs_.collector_budget);
+  const allocator::StepResult s = backend_.step_collector(knobs_.collector_budget, start);
   const std::uint64_t cost = step_cost(s);
   busy_ += cost;
   last_step_end_ = start + cost;
@@ -238,7 +238,8 @@ void VirtualReplay::step() {
     queued_since_peak_ = 0;
   }
   if (cheap_footprint_) frag_.observe(start, ledger_.live(), backend_.footprint());
-  collector_at_ = s.idle ? kNever : start + cost;
+  // Asleep until woken, or until a queue's reclaim falls due.
+  collector_at_ = !s.idle ? start + cost : s.wake_at_ns == allocator::kNoWake ? kNever : std::max(s.wake_at_ns, start + cost);
   recorder_.set_now(now_);
 }
 

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <vector>
@@ -16,10 +17,11 @@
 
 namespace allocsim::allocator::testing {
 
-// No refills from fresh blocks, no hand-offs, fixed queues of `target`:
-// chunks stay where the test puts them.
+// No refills from fresh blocks, no hand-offs, fixed queues of `target`,
+// nothing prefilled: chunks stay where the test puts them.
 inline Config quiet_config(std::uint64_t target = 0) {
   Config c;
+  c.prefill = Prefill::None;
   c.queue_initial = target;
   c.queue_min = 0;
   c.queue_adaptive = false;
@@ -29,6 +31,14 @@ inline Config quiet_config(std::uint64_t target = 0) {
   c.validate_frees = true;
   return c;
 }
+
+struct RecordingObserver : HeapObserver {
+  std::vector<HeapEvent> events;
+  void on_event(const HeapEvent& e) override { events.push_back(e); }
+  std::size_t count(HeapEventKind k) const {
+    return std::count_if(events.begin(), events.end(), [&](const HeapEvent& e) { return e.kind == k; });
+  }
+};
 
 inline void expect_ok(const Heap& heap) {
   const CheckReport r = heap.check();

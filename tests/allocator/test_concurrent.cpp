@@ -111,30 +111,33 @@ TEST(ConcurrentHeap, SmallBlocksReleaseAndPurgeUnderLoad) {
   c.block_bytes = 64u << 10;
   c.page_bytes = 16u << 10;
   c.release_rule = ReleaseRule::Always;
-  c.purge = true;
   c.purge_min_bytes = 8192;
   ring_of_threads(c, 4, 10000);
 }
 
+// The threaded collector falls asleep when it has nothing to do, and the
+// free that finds it asleep wakes it (the wake-up is counted by the freeing
+// thread, synchronously). Waiting for it to fall asleep is bounded by a
+// deadline; nothing is timed.
 TEST(ConcurrentHeap, CollectorSleepsAndIsWokenByFrees) {
   Heap heap{Config{}, {CollectorMode::Threaded}};
-  // Rounds of frees with pauses between them, until the collector has slept
-  // and been woken (a loaded machine may not schedule it in a few rounds).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  CollectorCounts c{};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool woken_by_a_free = false;
   {
     ThreadHeap t{heap};
-    for (int round = 0; round < 20 || ((c.sleeps == 0 || c.wakeups == 0) && std::chrono::steady_clock::now() < deadline);
-         ++round) {
-      std::vector<void*> ps;
-      for (int i = 0; i < 100; ++i) ps.push_back(t.allocate(200));
-      for (void* p : ps) t.deallocate(p);
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      c = heap.collector().counts();
+    std::vector<void*> ps;
+    for (int i = 0; i < 100; ++i) ps.push_back(t.allocate(200));
+    for (void* p : ps) t.deallocate(p);
+    while (!woken_by_a_free && std::chrono::steady_clock::now() < deadline) {
+      while (!heap.collector().sleeping() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+      void* p = t.allocate(200);
+      const std::uint64_t sent = t.counts().wakeups_sent;
+      t.deallocate(p);  // finds it asleep, unless a timed wake-up came first: then again
+      woken_by_a_free = t.counts().wakeups_sent > sent;
     }
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  c = heap.collector().counts();
+  EXPECT_TRUE(woken_by_a_free);
+  const CollectorCounts c = heap.collector().counts();
   EXPECT_GT(c.sleeps, 0u);
   EXPECT_GT(c.wakeups, 0u);
   heap.collector().stop_thread();

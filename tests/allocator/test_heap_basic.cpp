@@ -142,6 +142,7 @@ TEST(HeapBasic, BackpressureKeepsFreesWhileTheBinIsNotCollected) {
     SCOPED_TRACE(backpressure);
     Config config;
     config.backpressure = backpressure;
+    config.prefill = Prefill::None;  // the cache starts empty
     Heap heap{config};
     ThreadHeap t(heap);
     std::vector<void*> ps;

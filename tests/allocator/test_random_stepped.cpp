@@ -105,7 +105,6 @@ Config policy(const std::string& name) {
   if (name == "backpressure") c.backpressure = true;
   if (name == "purge-always-release") {
     c = small_blocks();
-    c.purge = true;
     c.purge_min_bytes = 8192;
     c.release_rule = ReleaseRule::Always;
   }

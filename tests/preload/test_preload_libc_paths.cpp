@@ -5,6 +5,7 @@
 // policy; output and exit status must match glibc's.
 #include <gtest/gtest.h>
 
+#include "allocator/policy.hpp"
 #include "tests/preload/preload_support.hpp"
 
 namespace allocsim::sim::testing {
@@ -15,14 +16,14 @@ struct LibcPath {
   std::vector<std::string> args;
 };
 
-std::string preset_name(const ::testing::TestParamInfo<std::tuple<LibcPath, const char*>>& info) {
+std::string preset_name(const ::testing::TestParamInfo<std::tuple<LibcPath, std::string>>& info) {
   std::string s = std::string(std::get<0>(info.param).name) + "_" + std::get<1>(info.param);
   for (char& c : s)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return s;
 }
 
-class PreloadLibcPaths : public ::testing::TestWithParam<std::tuple<LibcPath, const char*>> {};
+class PreloadLibcPaths : public ::testing::TestWithParam<std::tuple<LibcPath, std::string>> {};
 
 TEST_P(PreloadLibcPaths, FinishesWithGlibcsOutput) {
   ALLOCSIM_REQUIRE_PRELOAD();
@@ -50,8 +51,8 @@ const LibcPath kPaths[] = {
 
 INSTANTIATE_TEST_SUITE_P(All, PreloadLibcPaths,
                          ::testing::Combine(::testing::ValuesIn(kPaths),
-                                            ::testing::Values("adaptive", "backpressure", "fixed-queue",
-                                                              "free-to-cache", "no-coalesce", "no-oldest")),
+                                            ::testing::ValuesIn(allocator::policy_names(
+                                                std::string(ALLOCSIM_SOURCE_DIR) + "/configs/policies"))),
                          preset_name);
 
 }  // namespace

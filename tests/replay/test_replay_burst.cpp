@@ -53,7 +53,7 @@ BurstTrace burst_trace() {
 
 Metrics run(const std::string& policy, const BurstTrace& trace) {
   traces::testing::VectorReader reader(trace.events);
-  return replay(reader, request_for("burst", policy, ReplayMode::Virtual, {"queue_initial=16", "reclaim_after=40"}));
+  return replay(reader, request_for("burst", policy, ReplayMode::Virtual, {"queue_initial=16"}));
 }
 
 const ClassMetrics& burst_class(const Metrics& m) {
@@ -76,7 +76,7 @@ TEST(ReplayBurst, AdaptiveGrowsTheQueueWhereFixedFallsBack) {
   EXPECT_EQ(f.peak_target, 16u);
   EXPECT_EQ(f.grow_events, 0u);
   // The adaptive queue grows toward the burst and falls back clearly less.
-  EXPECT_GT(a.grow_events, 5u);
+  EXPECT_GT(a.grow_events, 0u);
   EXPECT_GT(a.peak_target, 40u);
   EXPECT_LT(a.fallbacks * 4, f.fallbacks * 3) << "adaptive " << a.fallbacks << " fixed " << f.fallbacks;
   EXPECT_EQ(a.allocations, kBursts * kBurstObjects);
@@ -115,6 +115,58 @@ TEST(ReplayBurst, FallbacksAreLoggedAsBursts) {
   EXPECT_EQ(logged, *m.summary.fallback_allocations);
   EXPECT_GE(*m.summary.fallback_bursts, static_cast<std::uint64_t>(kBursts));
   EXPECT_EQ(bursts, *m.summary.fallback_bursts);  // the last burst is closed and counted too
+}
+
+// Fallbacks the event log places in [from, to).
+std::uint64_t fallbacks_between(const Metrics& m, std::uint64_t from, std::uint64_t to) {
+  std::uint64_t n = 0;
+  for (const auto& e : m.events.entries)
+    if (e.kind == "fallback_burst" && e.time_ns >= from && e.time_ns < to) n += e.count;
+  return n;
+}
+
+// Two identical bursts of 4000 allocations of one class, each object freed
+// 300 allocations later (far more than the 256 chunks a queue starts
+// with), 10 ms apart: less than the N + 1 = 17 intervals of 2 ms after
+// which a full queue is reclaimed. "Fill it fuller than the last time and
+// attempt to keep it there": the queue keeps what the first burst taught
+// it, so the second falls back at most half as often.
+TEST(ReplayBurst, TheSecondOfTwoBurstsFallsBackAtMostHalfAsOften) {
+  std::vector<Event> events;
+  std::uint64_t id = 0;
+  constexpr std::uint64_t kGap = 10'000'000, kLive = 300;
+  for (int burst = 0; burst < 2; ++burst) {
+    std::uint64_t time = burst * kGap;
+    const std::uint64_t first = id;
+    for (int i = 0; i < 4000; ++i, time += 100) {
+      events.push_back({.time = time, .id = id++, .size = 40, .op = Op::Malloc});
+      if (id - first > kLive) events.push_back({.time = time, .id = id - kLive - 1, .op = Op::Free});
+    }
+    for (std::uint64_t i = id - kLive; i < id; ++i, time += 100) events.push_back({.time = time, .id = i, .op = Op::Free});
+  }
+  traces::testing::VectorReader reader(events);
+  const Metrics m = replay(reader, request_for("two-bursts", "adaptive", ReplayMode::Virtual));
+  ASSERT_TRUE(*m.summary.check_ok);
+  const std::uint64_t first = fallbacks_between(m, 0, kGap), second = fallbacks_between(m, kGap, 2 * kGap);
+  EXPECT_EQ(first + second, *m.summary.fallback_allocations);
+  EXPECT_GT(first, 0u);
+  EXPECT_LE(2 * second, first) << "first burst " << first << ", second " << second;
+  EXPECT_EQ(burst_class(m).reclaim_events, 0u) << "the gap is shorter than N + 1 intervals";
+}
+
+// A collector far slower than the program: garbage piles up faster than it
+// is merged. Adapting does not wait for that backlog: queues that run empty
+// are grown and refilled in every step.
+TEST(ReplayBurst, QueuesStillGrowWhenTheCollectorLagsBehind) {
+  const BurstTrace trace = burst_trace();
+  for (const char* cost : {"chunk_cost_ns=2000", "chunk_cost_ns=20000"}) {
+    traces::testing::VectorReader reader(trace.events);
+    const Metrics m = replay(reader, request_for("burst", "adaptive", ReplayMode::Virtual, {"queue_initial=16", cost}));
+    const ClassMetrics& c = burst_class(m);
+    EXPECT_GT(c.fallbacks, 0u) << cost << ": the collector does lag";
+    EXPECT_GT(c.grow_events, 0u) << cost;
+    EXPECT_GT(c.peak_target, 40u) << cost;
+  }
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ TEST_F(SweepExpandTest, IdsAreStableAndFollowTheIdentity) {
 TEST_F(SweepExpandTest, IdentityHoldsTheEffectiveConfigNotTheSpelling) {
   // "1K" and 1024 are one value; a knob set to its default is no difference.
   const SweepPlan a = expand(R"({"policies": ["adaptive"], "set": {"queue_initial": "1K"}})");
-  const SweepPlan b = expand(R"({"policies": ["adaptive"], "set": {"queue_initial": 1024, "cache_batch": 8}})");
+  const SweepPlan b = expand(R"({"policies": ["adaptive"], "set": {"queue_initial": 1024, "cache_batch": 0}})");
   EXPECT_EQ(a.runs[0].identity["config"], b.runs[0].identity["config"]);
   EXPECT_EQ(a.runs[0].identity["config"]["queue_initial"], "1024");
   // fixed-queue differs from adaptive by its preset, and the identity says so.

@@ -62,10 +62,9 @@ static void *forker(void *arg) {
   return (void *)failures;
 }
 
-static volatile int g_stop;
 static void *churn(void *arg) {
   char *keep[128] = {0};
-  for (unsigned i = 0; !g_stop; i++) {
+  for (unsigned i = 0; i < 300000; i++) {
     const unsigned slot = (i * 13 + (unsigned)(long)arg) % 128;
     free(keep[slot]);
     keep[slot] = malloc(16 + i % 2000);
@@ -86,7 +85,6 @@ int main(void) {
     pthread_join(forkers[i], &r);
     failures += (long)r;
   }
-  g_stop = 1;
   for (int i = 0; i < 2; i++) pthread_join(churners[i], NULL);
   printf("children failed: %ld\n", failures);
   return failures != 0;
