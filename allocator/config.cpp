@@ -152,6 +152,18 @@ std::vector<std::pair<std::string, std::string>> knob_values(const Config& confi
   return out;
 }
 
+std::uint64_t parse_knob_integer(std::string_view key, std::string_view text) {
+  std::uint64_t v = 0;
+  parse(key, trim_blanks(text), v);
+  return v;
+}
+
+double parse_knob_number(std::string_view key, std::string_view text) {
+  double v = 0;
+  parse(key, trim_blanks(text), v);
+  return v;
+}
+
 [[noreturn]] void bad_knob_value(std::string_view key, std::string_view value, std::string_view expected) {
   throw ConfigError("bad value " + quoted(value) + " for knob " + quoted(key) + ": expected " + std::string(expected));
 }

@@ -110,6 +110,10 @@ void apply_config_file(Config& config, const std::string& path);
 // and puts "path:line: " before the ConfigError of a bad line.
 void for_each_config_line(const std::string& path, const std::function<void(std::string_view, std::string_view)>& set);
 [[noreturn]] void bad_knob_value(std::string_view key, std::string_view value, std::string_view expected);
+// The value syntax of every knob table: integers with optional K, M or G
+// (powers of 1024), and finite decimal numbers. Throw ConfigError naming key.
+std::uint64_t parse_knob_integer(std::string_view key, std::string_view text);
+double parse_knob_number(std::string_view key, std::string_view text);
 std::string_view trim_blanks(std::string_view s);
 
 std::string_view to_string(ReleaseRule r);

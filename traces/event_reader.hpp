@@ -35,6 +35,9 @@ struct TraceInfo {
   std::uint64_t page_size = 0;     // heaptrack `I` line, 0 when unknown
   std::uint64_t peak_rss_bytes = 0;  // heaptrack `R` lines x page size, 0 when unknown
   std::uint64_t runtime_ms = 0;      // heaptrack last `c` + 1, 0 when unknown
+  // The program's wall time under the recorder and without it (allocsim
+  // record; the native header), 0 when unknown.
+  std::uint64_t traced_wall_ns = 0, untraced_wall_ns = 0;
 };
 
 // How far into its file a reader is: bytes of the file consumed (compressed

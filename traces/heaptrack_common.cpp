@@ -36,23 +36,62 @@ HeaptrackReaderBase::HeaptrackReaderBase(std::unique_ptr<LineReader> lines, cons
   info_.format = format;
 }
 
+// Events wait for a time: heaptrack dates nothing but writes `c <ms>`
+// about every 10 ms, so the events between two ticks are spread evenly
+// over that interval (those after the last tick over one more tick
+// period). A file that shows no tick in its first kMaxHeld events is read
+// without times rather than held whole.
+namespace {
+constexpr std::size_t kMaxHeld = std::size_t{1} << 22;
+constexpr std::uint64_t kNsPerMs = 1'000'000;
+}  // namespace
+
 std::size_t HeaptrackReaderBase::read(std::span<Event> out) {
-  out_ = out;
-  n_ = 0;
-  while (n_ < out.size() && pending_pos_ < pending_.size()) out[n_++] = pending_[pending_pos_++];
-  if (pending_pos_ == pending_.size()) {
-    pending_.clear();
-    pending_pos_ = 0;
-  }
+  std::size_t n = 0;
   std::string_view line;
-  while (n_ < out.size() && pending_.empty() && !done_) {
+  while (n < out.size()) {
+    if (ready_pos_ < ready_.size()) {
+      const std::size_t k = std::min(out.size() - n, ready_.size() - ready_pos_);
+      std::copy_n(ready_.begin() + static_cast<std::ptrdiff_t>(ready_pos_), k, out.begin() + static_cast<std::ptrdiff_t>(n));
+      n += k;
+      ready_pos_ += k;
+      continue;
+    }
+    if (done_) break;
     if (!lines_->next(line)) {
       finish();
-      break;
+      continue;
     }
     dispatch(line);
+    if (undated_ && !held_.empty()) release(0, 0, false);
+    else if (!saw_time_ && held_.size() >= kMaxHeld) {
+      undated_ = true;
+      release(0, 0, false);
+    }
   }
-  return n_;
+  return n;
+}
+
+void HeaptrackReaderBase::release(std::uint64_t from_ns, std::uint64_t to_ns, bool dated) {
+  if (dated) {
+    const double step = double(to_ns - from_ns) / double(held_.size());
+    for (std::size_t i = 0; i < held_.size(); ++i) held_[i].time = from_ns + static_cast<std::uint64_t>(step * (double(i) + 0.5));
+  }
+  if (ready_pos_ == ready_.size()) {
+    ready_.swap(held_);
+    ready_pos_ = 0;
+  } else {
+    ready_.insert(ready_.end(), held_.begin(), held_.end());
+  }
+  held_.clear();
+}
+
+void HeaptrackReaderBase::tick(std::uint64_t ms) {
+  if (ms < last_ms_) bad_line("time goes backwards");
+  if (saw_time_ && ms > last_ms_) tick_period_ms_ = ms - last_ms_;
+  if (!held_.empty() || undated_) release(saw_time_ ? last_ms_ * kNsPerMs : 0, ms * kNsPerMs, !undated_);
+  last_ms_ = ms;
+  saw_time_ = true;
 }
 
 void HeaptrackReaderBase::dispatch(std::string_view line) {
@@ -85,8 +124,7 @@ bool HeaptrackReaderBase::common_record(char type, HeaptrackFields& f) {
     case 'c':  // milliseconds since start
       expect(f.hex(a), f, "c milliseconds");
       expect_end(f, "c milliseconds");
-      last_ms_ = a;
-      saw_time_ = true;
+      tick(a);
       return true;
     case 'R':  // resident set size in pages
       expect(f.hex(a), f, "R rss_pages");
@@ -100,12 +138,15 @@ bool HeaptrackReaderBase::common_record(char type, HeaptrackFields& f) {
 
 void HeaptrackReaderBase::finish() {
   done_ = true;
+  if (!held_.empty()) {
+    const bool dated = saw_time_ && !undated_;
+    release(last_ms_ * kNsPerMs, (last_ms_ + tick_period_ms_) * kNsPerMs, dated);
+  }
   info_.threads = saw_events() ? 1 : 0;
+  info_.has_time = saw_time_ && !undated_;
   info_.peak_rss_bytes = max_rss_pages_ * info_.page_size;
   info_.runtime_ms = saw_time_ ? last_ms_ + 1 : 0;
 }
-
-void HeaptrackReaderBase::overflow(const Event& e) { pending_.push_back(e); }
 
 void HeaptrackReaderBase::anomaly(Anomaly a, std::string_view reason) {
   if (options_.strict && anomaly_is_repair(a)) bad_line(fmt::format("{} (--strict)", reason));

@@ -79,12 +79,8 @@ class HeaptrackReaderBase : public EventReader {
   // Events issued so far decide TraceInfo::threads at the end.
   virtual bool saw_events() const = 0;
 
-  void emit(const Event& e) {
-    if (n_ < out_.size()) [[likely]]
-      out_[n_++] = e;
-    else
-      overflow(e);
-  }
+  // Events wait for the next `c` tick, which dates them (heaptrack_common.cpp).
+  void emit(const Event& e) { held_.push_back(e); }
   // A repair: counted, sampled, and an error under --strict.
   void anomaly(Anomaly a, std::string_view reason);
   [[noreturn]] void bad_line(std::string_view reason) const;
@@ -107,21 +103,24 @@ class HeaptrackReaderBase : public EventReader {
   bool common_record(char type, HeaptrackFields& f);
   void dispatch(std::string_view line);
   void finish();
-  void overflow(const Event& e);  // the caller's span is full: keep e for the next read()
+  // Dates the held events evenly over [from_ns, to_ns) (or leaves them
+  // undated) and makes them ready.
+  void release(std::uint64_t from_ns, std::uint64_t to_ns, bool dated);
+  void tick(std::uint64_t ms);
   [[noreturn]] void bad_field(const HeaptrackFields& f, std::string_view record) const;
 
   std::unique_ptr<LineReader> lines_;
   TraceInfo info_;
   AnomalyReport anomalies_;
   std::string_view line_;
-  std::span<Event> out_;
-  std::size_t n_ = 0;
-  std::vector<Event> pending_;  // events that did not fit in the caller's span
-  std::size_t pending_pos_ = 0;
+  std::vector<Event> held_;   // parsed since the last tick
+  std::vector<Event> ready_;  // dated, for the caller
+  std::size_t ready_pos_ = 0;
   std::uint64_t file_format_ = 3;
   std::uint64_t max_rss_pages_ = 0;
-  std::uint64_t last_ms_ = 0;
+  std::uint64_t last_ms_ = 0, tick_period_ms_ = 10;
   bool saw_time_ = false;
+  bool undated_ = false;  // no tick in the first kMaxHeld events: the file is read without times
   bool done_ = false;
 };
 

@@ -2,11 +2,12 @@
 // Byte-level layout of the native format, shared by its reader and writer.
 // The full description with the reasons behind it: docs/trace-format.md.
 //
-//   file   = header (80 bytes) block*
+//   file   = header (96 bytes; 80 in version 1) block*
 //   header = magic[8] version:u32 header_bytes:u32 flags:u32 threads:u32
 //            events:u64 objects:u64 time_unit_ns:u32 source_format:u32
 //            page_size:u64 peak_rss_bytes:u64 runtime_ms:u64
-//            header_crc:u32 (crc32 of bytes 0..71) reserved:u32
+//            traced_wall_ns:u64 untraced_wall_ns:u64          (version 2)
+//            header_crc:u32 (crc32 of the bytes before it) reserved:u32
 //   block  = "EVBK" events:u32 payload_bytes:u32 payload_crc:u32 payload
 //   event  = tag:u8 [thread] [time delta] [align] body        (LEB128 varints)
 //   tag    = op (bits 0-2) | thread changed (3) | align present (4)
@@ -23,9 +24,10 @@
 namespace allocsim::traces::native {
 
 inline constexpr char kMagic[8] = {'\x8a', 'A', 'S', 'I', 'M', '\r', '\n', '\x1a'};
-inline constexpr std::uint32_t kVersion = 1;
-inline constexpr std::size_t kHeaderBytes = 80;
-inline constexpr std::size_t kHeaderCrcOffset = 72;
+inline constexpr std::uint32_t kVersion = 2;
+inline constexpr std::size_t kHeaderBytes = 96;     // version 2
+inline constexpr std::size_t kHeaderBytesV1 = 80;   // still read
+inline constexpr std::size_t kHeaderPrefixBytes = 16;  // magic, version, header_bytes: says how long the rest is
 inline constexpr char kBlockMagic[4] = {'E', 'V', 'B', 'K'};
 inline constexpr std::size_t kBlockHeaderBytes = 16;
 inline constexpr std::uint32_t kMaxBlockEvents = 1u << 16;
@@ -53,6 +55,10 @@ struct Header {
   std::uint64_t page_size = 0;
   std::uint64_t peak_rss_bytes = 0;
   std::uint64_t runtime_ms = 0;
+  // The recorded program's wall time under the recorder and without it
+  // (allocsim record), 0 when unknown: replay scales trace time by their ratio.
+  std::uint64_t traced_wall_ns = 0;
+  std::uint64_t untraced_wall_ns = 0;
 };
 
 template <class T>
@@ -125,8 +131,13 @@ inline std::int64_t unzigzag(std::uint64_t v) {
   return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
 }
 
+// Writes a version-2 header (kHeaderBytes).
 void encode_header(const Header& h, unsigned char* out);
-// Returns an error reason, or nullptr when the header is valid.
+// The whole header's length from its first kHeaderPrefixBytes, or 0 when
+// the prefix is not a native header of a known version (decode_header says why).
+std::size_t header_length(const unsigned char* prefix);
+// `in` holds header_length() bytes. Returns an error reason, or nullptr
+// when the header is valid.
 const char* decode_header(const unsigned char* in, Header& h);
 
 }  // namespace allocsim::traces::native

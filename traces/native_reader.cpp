@@ -23,7 +23,10 @@ class NativeReader final : public EventReader {
  public:
   NativeReader(std::unique_ptr<ByteSource> source, const ReadOptions&) : source_(std::move(source)) {
     unsigned char raw[kHeaderBytes];
-    if (read_exact(raw, sizeof raw) != sizeof raw) fail(0, "truncated header");
+    if (read_exact(raw, kHeaderPrefixBytes) != kHeaderPrefixBytes) fail(0, "truncated header");
+    const std::size_t length = header_length(raw);
+    if (length && read_exact(raw + kHeaderPrefixBytes, length - kHeaderPrefixBytes) != length - kHeaderPrefixBytes)
+      fail(0, "truncated header");
     if (const char* why = decode_header(raw, header_)) fail(0, why);
     info_.path = source_->path();
     info_.format = Format::Native;
@@ -32,6 +35,8 @@ class NativeReader final : public EventReader {
     info_.page_size = header_.page_size;
     info_.peak_rss_bytes = header_.peak_rss_bytes;
     info_.runtime_ms = header_.runtime_ms;
+    info_.traced_wall_ns = header_.traced_wall_ns;
+    info_.untraced_wall_ns = header_.untraced_wall_ns;
     time_scale_ = header_.time_unit_ns;
   }
 

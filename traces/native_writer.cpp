@@ -47,6 +47,8 @@ class NativeFileWriter final : public NativeWriter {
     header_.page_size = info.page_size;
     header_.peak_rss_bytes = info.peak_rss_bytes;
     header_.runtime_ms = info.runtime_ms;
+    header_.traced_wall_ns = info.traced_wall_ns;
+    header_.untraced_wall_ns = info.untraced_wall_ns;
   }
 
   void write(std::span<const Event> events) override {

@@ -74,10 +74,11 @@ class Backend {
   virtual std::vector<std::uint64_t> queue_classes() const { return {}; }
   virtual void queue_targets(std::vector<std::uint64_t>& out) const { out.clear(); }
 
-  // Virtual mode: one step of a stepped collector at virtual time now_ns
-  // (backends without one never idle-wake).
+  // Virtual mode: one step of a stepped collector at virtual time now_ns;
+  // may_sleep: an idle pass raises its sleeping flag (backends without a
+  // collector never idle-wake).
   virtual bool has_stepped_collector() const { return false; }
-  virtual allocator::StepResult step_collector(std::uint64_t /*budget*/, std::uint64_t /*now_ns*/) {
+  virtual allocator::StepResult step_collector(std::uint64_t /*budget*/, std::uint64_t /*now_ns*/, bool /*may_sleep*/) {
     return {.pass_completed = true, .idle = true};
   }
   // Threaded mode, after every replay thread has finished: stops background

@@ -116,9 +116,9 @@ class CoreBackend final : public Backend {
   }
 
   bool has_stepped_collector() const override { return virtual_; }
-  al::StepResult step_collector(std::uint64_t budget, std::uint64_t now_ns) override {
+  al::StepResult step_collector(std::uint64_t budget, std::uint64_t now_ns, bool may_sleep) override {
     clock_.set(now_ns);
-    return heap_.collector().step(budget);
+    return heap_.collector().step(budget, may_sleep);
   }
   void quiesce() override {
     if (virtual_) return;

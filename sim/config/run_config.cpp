@@ -1,5 +1,7 @@
 #include "sim/config/run_config.hpp"
 
+#include <sstream>
+
 #include "allocator/policy.hpp"
 #include "sim/config/knobs.hpp"
 
@@ -10,19 +12,9 @@ using allocator::ConfigError;
 
 std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-// Integers read as the allocator's do (K, M and G suffixes), through its
-// parser: the syntax is the allocator's, so there is one copy of it.
-// (allocator/config.hpp does not export the parser itself; a scratch knob
-// of the same type stands in.)
-void parse(std::string_view key, std::string_view v, std::uint64_t& out) {
-  allocator::Config scratch;
-  try {
-    allocator::set_knob(scratch, "queue_initial", v);
-  } catch (const ConfigError&) {
-    allocator::bad_knob_value(key, v, "a non-negative integer (optionally with K, M or G)");
-  }
-  out = scratch.queue_initial;
-}
+// Numbers read as the allocator's knobs do (K, M and G suffixes): one syntax.
+void parse(std::string_view key, std::string_view v, std::uint64_t& out) { out = allocator::parse_knob_integer(key, v); }
+void parse(std::string_view key, std::string_view v, double& out) { out = allocator::parse_knob_number(key, v); }
 
 void parse(std::string_view key, std::string_view v, Touch& out) {
   const auto touch = parse_kind<Touch>(v);
@@ -31,6 +23,12 @@ void parse(std::string_view key, std::string_view v, Touch& out) {
 }
 
 std::string format(std::uint64_t v) { return std::to_string(v); }
+std::string format(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
 std::string format(Touch t) { return std::string(to_string(t)); }
 
 void apply_file(RunConfig& run, const std::string& path) {
@@ -59,6 +57,7 @@ void ReplayKnobs::validate() const {
   require(jitter_percent <= 100, "jitter_percent", jitter_percent, "0 to 100");
   require(queue_events >= 16 && queue_events <= (1u << 24), "queue_events", queue_events, "16 to 16M");
   require(stall_timeout_ms >= 1, "stall_timeout_ms", stall_timeout_ms, "at least 1");
+  if (!(time_scale >= 0)) allocator::bad_knob_value("time_scale", format(time_scale), "a number >= 0");
 }
 
 void set_replay_knob(ReplayKnobs& knobs, std::string_view key, std::string_view value) {

@@ -19,12 +19,14 @@ namespace allocsim::sim {
 #define ALLOCSIM_REPLAY_KNOBS(X)                                                                          \
   X(std::uint64_t, seed, 1, "seed of the cost jitter (the only random part of a virtual replay)")        \
   X(std::uint64_t, event_cost_ns, 300, "virtual ns between events of a trace without timestamps")        \
+  X(double, time_scale, 0, "virtual time = recorded time x this (0: the trace's untraced/traced wall-time ratio, else 1)") \
   X(std::uint64_t, step_cost_ns, 100, "virtual ns of collector overhead per step")                       \
   X(std::uint64_t, pass_cost_ns, 500, "virtual ns per completed collector pass (a visit of every class)") \
   X(std::uint64_t, chunk_cost_ns, 40, "virtual ns per chunk the collector drains, queues or reclaims")  \
   X(std::uint64_t, hash_op_cost_ns, 25, "virtual ns per merge-set lookup, insert or erase")              \
   X(std::uint64_t, sort_cost_ns, 4, "virtual ns per chunk ordered by block age")                        \
   X(std::uint64_t, map_cost_ns, 20000, "virtual ns per block the collector maps from the OS")           \
+  X(std::uint64_t, purge_cost_ns, 5000, "virtual ns per madvise that gives free pages back")            \
   X(std::uint64_t, wake_latency_ns, 20000, "virtual ns from a wake-up to the collector's next step")     \
   X(std::uint64_t, collector_budget, 32, "work units per virtual collector step")                       \
   X(std::uint64_t, drain_ns, 10000000, "virtual ns the collector may work on after the last event")      \

@@ -106,6 +106,7 @@ const std::vector<MetricField>& metric_fields() {
       CUSTOM_FIELD("/run/config", "", run.config, named, assign_named),
       CUSTOM_FIELD("/run/replay", "", run.replay, named, assign_named),
       FIELD("/run/seed", "seed", run.seed),
+      FIELD("/run/time_scale", "time_scale", run.time_scale),
       FIELD("/run/mode", "mode", run.mode),
       FIELD("/run/backend", "backend", run.backend),
       FIELD("/run/allocator/name", "allocator", run.allocator.name),

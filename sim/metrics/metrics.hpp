@@ -33,6 +33,9 @@ struct RunIdentity {
   NamedValues config;                 // every allocator knob (core backend only)
   NamedValues replay;                 // every replay knob
   std::uint64_t seed = 0;
+  // Virtual mode: the trace's times were multiplied by this (the knob, or
+  // the recording's untraced/traced wall-time ratio; 1 when unknown).
+  double time_scale = 1;
   std::string mode;                   // "virtual" or "threaded"
   std::string backend;                // "core" or "system"
   AllocatorIdentity allocator;

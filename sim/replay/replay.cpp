@@ -31,6 +31,7 @@ RunIdentity identity(const traces::EventReader& reader, const ReplayRequest& req
   run.config = backend.config();
   run.replay = replay_knob_values(request.config.replay);
   run.seed = request.config.replay.seed;
+  run.time_scale = time_scale(request.config.replay, info);
   run.mode = to_string(request.mode);
   run.backend = backend.name();
   run.allocator = backend.identity();
@@ -60,6 +61,12 @@ void add_backend_figures(const Backend& backend, const EventRecorder& recorder, 
 }
 
 }  // namespace
+
+double time_scale(const ReplayKnobs& knobs, const traces::TraceInfo& info) {
+  if (knobs.time_scale > 0) return knobs.time_scale;
+  if (info.traced_wall_ns && info.untraced_wall_ns) return double(info.untraced_wall_ns) / double(info.traced_wall_ns);
+  return 1;
+}
 
 void record_check(const std::optional<CheckOutcome>& check, Summary& s) {
   if (!check) return;

@@ -38,6 +38,12 @@ class ReplayError : public InputError {
   using InputError::InputError;
 };
 
+// What a virtual replay multiplies the trace's times by: the time_scale
+// knob, or else the recording's untraced/traced wall-time ratio (a
+// recorder slows the program down; its times are brought back to the
+// program's own pace), or else 1.
+double time_scale(const ReplayKnobs& knobs, const traces::TraceInfo& info);
+
 // Opens request.trace, hashes it and replays it. Throws traces::TraceError
 // (unreadable trace), ReplayError, allocator::ConfigError.
 Metrics replay(const ReplayRequest& request);

@@ -13,6 +13,7 @@
 // next step wake_latency_ns later. Timeline samples come before steps and
 // events due at the same instant.
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "sim/metrics/fragmentation.hpp"
@@ -45,6 +46,8 @@ class VirtualReplay {
         timeline_(knobs_.sample_period_ns, knobs_.max_samples, backend.queue_classes()),
         rng_(knobs_.seed),
         cheap_footprint_(backend.footprint_is_cheap()),
+        time_scale_(time_scale(knobs_, reader.info())),
+        nap_ns_(request.config.allocator.collector_nap_us * 1000),
         collector_at_(backend.has_stepped_collector() ? 0 : kNever) {}
 
   void run(Metrics& m);
@@ -65,6 +68,9 @@ class VirtualReplay {
   }
   void drain();
   std::uint64_t step_cost(const allocator::StepResult& s);
+  std::uint64_t scaled(std::uint64_t time) const {
+    return time_scale_ == 1 ? time : static_cast<std::uint64_t>(std::llround(double(time) * time_scale_));
+  }
 
   traces::EventReader& reader_;
   const ReplayKnobs& knobs_;
@@ -77,6 +83,9 @@ class VirtualReplay {
   FragmentationTracker frag_;
   std::mt19937_64 rng_;
   const bool cheap_footprint_;
+  const double time_scale_;     // the trace's times are multiplied by this (replay.hpp)
+  const std::uint64_t nap_ns_;  // the collector's nap after an idle pass (collector_nap_us)
+  bool napped_ = false;         // the last step was idle and the collector naps before it may sleep
   std::uint64_t now_ = 0;
   std::uint64_t collector_at_;      // when the collector's next step starts; kNever while it sleeps
   std::uint64_t next_stop_ = 0;     // min(collector_at_, next sample): the event loop's only check
@@ -136,7 +145,7 @@ void VirtualReplay::run(Metrics& m) {
 }
 
 void VirtualReplay::apply(const Event& e) {
-  const std::uint64_t t = e.time != traces::kNoTime ? std::max(e.time, now_)
+  const std::uint64_t t = e.time != traces::kNoTime ? std::max(scaled(e.time), now_)
                           : ledger_.threads() == 0  ? 0
                                                     : now_ + knobs_.event_cost_ns;
   if (t >= next_stop_) advance_to(t);
@@ -218,7 +227,8 @@ void VirtualReplay::advance_to(std::uint64_t t) {
 std::uint64_t VirtualReplay::step_cost(const allocator::StepResult& s) {
   std::uint64_t cost = knobs_.step_cost_ns + (s.pass_completed ? knobs_.pass_cost_ns : 0) +
                        s.units * knobs_.chunk_cost_ns + s.hash_ops * knobs_.hash_op_cost_ns +
-                       s.sorted_chunks * knobs_.sort_cost_ns + s.blocks_mapped * knobs_.map_cost_ns;
+                       s.sorted_chunks * knobs_.sort_cost_ns + s.blocks_mapped * knobs_.map_cost_ns +
+                       s.purges * knobs_.purge_cost_ns;
   if (const std::uint64_t j = knobs_.jitter_percent) cost = cost * (100 - j + rng_() % (2 * j + 1)) / 100;
   return std::max<std::uint64_t>(cost, 1);  // time always moves on
 }
@@ -226,7 +236,10 @@ std::uint64_t VirtualReplay::step_cost(const allocator::StepResult& s) {
 void VirtualReplay::step() {
   const std::uint64_t start = collector_at_;
   recorder_.set_now(start);
-  const allocator::StepResult s = backend_.step_collector(knobs_.collector_budget, start);
+  // As the threaded collector does: after an idle pass it naps with its
+  // sleeping flag down (frees do not wake it) and looks again; only an idle
+  // pass after the nap sleeps.
+  const allocator::StepResult s = backend_.step_collector(knobs_.collector_budget, start, napped_ || nap_ns_ == 0);
   const std::uint64_t cost = step_cost(s);
   busy_ += cost;
   last_step_end_ = start + cost;
@@ -239,7 +252,16 @@ void VirtualReplay::step() {
   }
   if (cheap_footprint_) frag_.observe(start, ledger_.live(), backend_.footprint());
   // Asleep until woken, or until a queue's reclaim falls due.
-  collector_at_ = !s.idle ? start + cost : s.wake_at_ns == allocator::kNoWake ? kNever : std::max(s.wake_at_ns, start + cost);
+  if (!s.idle) {
+    napped_ = false;
+    collector_at_ = start + cost;
+  } else if (!napped_ && nap_ns_) {
+    napped_ = true;
+    collector_at_ = start + cost + nap_ns_;
+  } else {
+    napped_ = false;
+    collector_at_ = s.wake_at_ns == allocator::kNoWake ? kNever : std::max(s.wake_at_ns, start + cost);
+  }
   recorder_.set_now(now_);
 }
 

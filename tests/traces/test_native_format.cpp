@@ -92,6 +92,8 @@ TEST(NativeFormat, CarriesTheSourceInfo) {
   info.page_size = 4096;
   info.peak_rss_bytes = 123456;
   info.runtime_ms = 77;
+  info.traced_wall_ns = 5'000'000'000;
+  info.untraced_wall_ns = 1'250'000'000;
   writer->set_info(info);
   writer->write(std::vector<Event>{{.id = 0, .size = 8}});
   writer->finish();
@@ -99,7 +101,18 @@ TEST(NativeFormat, CarriesTheSourceInfo) {
   EXPECT_EQ(reader->info().page_size, 4096u);
   EXPECT_EQ(reader->info().peak_rss_bytes, 123456u);
   EXPECT_EQ(reader->info().runtime_ms, 77u);
+  EXPECT_EQ(reader->info().traced_wall_ns, 5'000'000'000u);
+  EXPECT_EQ(reader->info().untraced_wall_ns, 1'250'000'000u);
   EXPECT_FALSE(reader->info().has_time);
+}
+
+// Version 1 files (80-byte header, no wall times) are still read.
+TEST(NativeFormat, VersionOneFilesAreStillRead) {
+  const std::string path = std::string(ALLOCSIM_SOURCE_DIR) + "/tests/fuzz/corpus/native/steady.native";
+  ASSERT_EQ(testing::read_file(path).substr(8, 8), std::string("\x01\0\0\0\x50\0\0\0", 8)) << "the fixture is a version 1 file";
+  const auto reader = open_trace(path);
+  EXPECT_FALSE(testing::read_all(path).empty());
+  EXPECT_EQ(reader->info().traced_wall_ns, 0u);
 }
 
 // Every sample of every format: reading the native copy gives back exactly
