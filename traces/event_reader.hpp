@@ -38,6 +38,11 @@ struct TraceInfo {
   // The program's wall time under the recorder and without it (allocsim
   // record; the native header), 0 when unknown.
   std::uint64_t traced_wall_ns = 0, untraced_wall_ns = 0;
+  // untraced / traced: how much faster the program runs without the
+  // recorder, by which a replay scales the recorded times; 1 when unknown.
+  double untraced_ratio() const {
+    return traced_wall_ns && untraced_wall_ns ? double(untraced_wall_ns) / double(traced_wall_ns) : 1.0;
+  }
 };
 
 // How far into its file a reader is: bytes of the file consumed (compressed

@@ -32,6 +32,7 @@ constexpr Command kCommands[] = {
     {"sweep", "run a sweep spec (traces x policies x knob grids) in parallel, resumable, shardable", cmd_sweep},
     {"compare", "compare a sweep's policies against a baseline, or two runs' metrics files", cmd_compare},
     {"record", "run a program under heaptrack, ltrace or mtrace and convert the recording to native", cmd_record},
+    {"calibrate", "measure the collector costs the virtual replay charges, on this machine", cmd_calibrate},
 };
 
 // The one place errors become exit codes. Bad input: this project's

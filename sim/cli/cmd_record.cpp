@@ -32,6 +32,9 @@ int report(const RecordRequest& request, const RecordOutcome& out) {
   }
   fmt::print(stderr, "allocsim record: {} events, {} threads, {} repairs: {} ({}) -> {}\n", out.events, out.threads,
              out.repairs, out.recording, tool, out.trace);
+  if (out.untraced_ns)
+    fmt::print(stderr, "allocsim record: {:.1f} ms under {}, {:.1f} ms untraced: replay scales time by {:.4g}\n",
+               out.traced_ns / 1e6, tool, out.untraced_ns / 1e6, double(out.untraced_ns) / double(out.traced_ns));
   if (out.end.exit_status && *out.end.exit_status != 0) {
     fmt::print(stderr, "allocsim record: the program exited with status {} (its recording is complete)\n",
                *out.end.exit_status);
@@ -53,7 +56,10 @@ int cmd_record(const std::vector<std::string>& args) {
       ("ltrace-config", po::value(&request.ltrace_config)->value_name("FILE"),
        "ltrace prototype file (default: the installed alloc.ltrace.conf)")
       ("attempts", po::value(&request.attempts)->default_value(request.attempts)->value_name("N"),
-       "runs in all when ltrace breaks the program (its \"unexpected breakpoint\" bug with threads)");
+       "runs in all when ltrace breaks the program (its \"unexpected breakpoint\" bug with threads)")
+      ("untraced-runs", po::value(&request.untraced_runs)->default_value(request.untraced_runs)->value_name("N"),
+       "times CMD also runs without the recorder (output discarded; the fastest wall time goes in the trace, "
+       "and replay divides the recorder's slowdown out of the recorded times); 0: none");
   if (parse_command_line(args, visible, "command", request.command)) {
     fmt::print("usage: allocsim record [--tool heaptrack|ltrace|mtrace] -o OUT -- CMD ARGS...\n\n"
                "Runs CMD under the recorder with the flags docs/record.md gives, checks that the\n"
@@ -66,6 +72,7 @@ int cmd_record(const std::vector<std::string>& args) {
   }
   request.tool = parse_record_tool(tool);
   if (request.attempts < 1) throw std::invalid_argument("--attempts must be at least 1");
+  if (request.untraced_runs < 0) throw std::invalid_argument("--untraced-runs must be 0 or more");
   if (request.output.empty()) throw std::invalid_argument("missing -o OUT");
   if (request.command.empty()) throw std::invalid_argument("missing the program: allocsim record -o OUT -- CMD ARGS...");
   return report(request, record_program(request));

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -98,7 +99,34 @@ std::string whole_lines(const std::string& path, RecordTool tool, std::string& c
   return copy;
 }
 
-void convert(RecordOutcome& out, RecordTool tool, const std::string& destination) {
+std::uint64_t ns_since(std::chrono::steady_clock::time_point t0) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+}
+
+// The program's fastest wall time of `runs` runs without any recorder, its
+// output discarded (it was seen in the recorded run); 0 when a run fails,
+// since a different run proves nothing about the recorded one's pace.
+std::uint64_t untraced_wall_ns(const std::vector<std::string>& command, int runs) {
+  std::uint64_t best = 0;
+  for (int i = 0; i < runs; ++i) {
+    ProcessSpec spec;
+    spec.argv = command;
+    spec.env = environment_with({}, {});
+    spec.stdout_path = spec.stderr_path = "/dev/null";
+    const auto t0 = std::chrono::steady_clock::now();
+    const ExitStatus status = wait_exit(spawn(spec));
+    const std::uint64_t ns = ns_since(t0);
+    if (status.signal) return 0;
+    best = best ? std::min(best, ns) : ns;
+  }
+  return best;
+}
+
+// `wall`: the recorder run's wall time, the program's time under the
+// recorder when the recording has no clock of its own.
+void convert(RecordOutcome& out, RecordTool tool, const std::string& destination, std::uint64_t wall, int untraced_runs,
+             const std::vector<std::string>& command) {
   std::string copy;
   struct RemoveCopy {
     std::string& path;
@@ -114,11 +142,20 @@ void convert(RecordOutcome& out, RecordTool tool, const std::string& destination
     auto reader = traces::open_trace(source, options);
     auto writer = traces::make_native_writer(destination);
     std::vector<traces::Event> batch(1 << 14);
+    std::uint64_t first = traces::kNoTime, last = 0;
     while (const std::size_t n = reader->read(batch)) {
       writer->write(std::span<const traces::Event>(batch.data(), n));
       out.events += n;
+      for (std::size_t i = 0; i < n; ++i)
+        if (batch[i].time != traces::kNoTime) first = std::min(first, batch[i].time), last = std::max(last, batch[i].time);
     }
-    writer->set_info(reader->info());
+    traces::TraceInfo info = reader->info();
+    if (out.end.complete() && untraced_runs > 0) {
+      out.traced_ns = first != traces::kNoTime && last > first ? last - first : wall;
+      out.untraced_ns = untraced_wall_ns(command, untraced_runs);
+      if (out.untraced_ns) info.traced_wall_ns = out.traced_ns, info.untraced_wall_ns = out.untraced_ns;
+    }
+    writer->set_info(info);
     writer->finish();
     out.trace = destination;
     out.repairs = reader->anomalies().repairs();
@@ -173,9 +210,12 @@ RecordOutcome record_program(const RecordRequest& request) {
   if (!fs::is_directory(out_dir, ec)) throw RecordSetupError(out_dir.string() + ": no such directory for -o");
   const Invocation inv = plan_recording(request, program, request.output + "." + record_tool_name(request.tool));
   RecordOutcome out;
+  std::uint64_t wall = 0;
   for (int attempt = 1;; ++attempt) {
     for (const auto& stale : inv.outputs) fs::remove(stale, ec);  // "wrote nothing" must not find an old file
+    const auto t0 = std::chrono::steady_clock::now();
     out.end = run_recorder(request, inv);
+    wall = ns_since(t0);
     if (!out.end.recorder_fault || attempt >= request.attempts) break;
     std::fprintf(stderr, "allocsim record: %s; recording again (attempt %d of %d)\n", out.end.problem.c_str(),
                  attempt + 1, request.attempts);
@@ -193,7 +233,10 @@ RecordOutcome record_program(const RecordRequest& request) {
     out.recording = kept_name(request, true, fs::path(produced).extension() == ".gz" ? ".raw.gz" : inv.extension);
     fs::rename(produced, out.recording);
   }
-  convert(out, request.tool, partial ? request.output + ".partial" : request.output);
+  std::vector<std::string> untraced = request.command;
+  untraced.front() = program;
+  convert(out, request.tool, partial ? request.output + ".partial" : request.output, wall, request.untraced_runs,
+          untraced);
   return out;
 }
 

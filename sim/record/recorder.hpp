@@ -38,6 +38,7 @@ struct RecordRequest {
   std::vector<std::string> command;   // program and its arguments
   std::string ltrace_config;          // "" = the installed/source alloc.ltrace.conf
   int attempts = 5;                   // runs in all when the recorder itself breaks the program (ltrace)
+  int untraced_runs = 1;              // untraced runs timed after a whole recording (the fastest is kept); 0: none
 };
 
 // How the program ended, as the recorder saw it.
@@ -56,6 +57,10 @@ struct RecordOutcome {
   std::string convert_error;
   std::uint64_t events = 0, repairs = 0;
   std::uint32_t threads = 0;
+  // The program's time under the recorder (the span of the recording's
+  // timestamps, else the recorder's wall time) and its fastest untraced
+  // wall time; both go into the native header, 0 when not measured.
+  std::uint64_t traced_ns = 0, untraced_ns = 0;
 };
 
 // Throws RecordSetupError when the recorder or the program is missing.

@@ -64,8 +64,7 @@ void add_backend_figures(const Backend& backend, const EventRecorder& recorder, 
 
 double time_scale(const ReplayKnobs& knobs, const traces::TraceInfo& info) {
   if (knobs.time_scale > 0) return knobs.time_scale;
-  if (info.traced_wall_ns && info.untraced_wall_ns) return double(info.untraced_wall_ns) / double(info.traced_wall_ns);
-  return 1;
+  return info.untraced_ratio();
 }
 
 void record_check(const std::optional<CheckOutcome>& check, Summary& s) {

@@ -78,7 +78,10 @@ nlohmann::ordered_json trace_stats_json(const TraceStats& s) {
                 {"has_time", s.info.has_time},
                 {"page_size", s.info.page_size},
                 {"peak_rss_bytes", s.info.peak_rss_bytes},
-                {"runtime_ms", s.info.runtime_ms}};
+                {"runtime_ms", s.info.runtime_ms},
+                {"traced_wall_ns", s.info.traced_wall_ns},
+                {"untraced_wall_ns", s.info.untraced_wall_ns},
+                {"time_scale", s.info.untraced_ratio()}};
   j["events"] = s.events;
   auto ops = nlohmann::ordered_json::object();
   for (int k = 0; k < traces::kOpCount; ++k) ops[std::string(traces::op_name(static_cast<traces::Op>(k)))] = s.ops[k];
@@ -124,6 +127,9 @@ void print_trace_stats(const TraceStats& s, std::ostream& out) {
   if (s.info.page_size) fmt::print(out, "page size:             {}\n", s.info.page_size);
   if (s.info.peak_rss_bytes) fmt::print(out, "peak RSS:              {} bytes\n", s.info.peak_rss_bytes);
   if (s.info.runtime_ms) fmt::print(out, "runtime:               {} ms\n", s.info.runtime_ms);
+  if (s.info.traced_wall_ns && s.info.untraced_wall_ns)
+    fmt::print(out, "wall time:             {:.3f} ms recorded, {:.3f} ms untraced: replay scales time by {:.4g}\n",
+               s.info.traced_wall_ns / 1e6, s.info.untraced_wall_ns / 1e6, s.info.untraced_ratio());
   if (s.heaptrack) {
     const auto& h = *s.heaptrack;
     fmt::print(out, "heaptrack_print:       {} allocations, {} deallocations, {} temporary, peak {} bytes, leaked {} bytes\n",

@@ -27,6 +27,7 @@ struct TraceCounts {
   std::uint64_t events = 0, allocations = 0;
   std::uint32_t threads = 0;
   traces::Format source = traces::Format::Auto;
+  std::uint64_t traced_wall_ns = 0, untraced_wall_ns = 0;
 };
 
 TraceCounts read_native(const std::string& path) {
@@ -40,6 +41,8 @@ TraceCounts read_native(const std::string& path) {
       if (batch[i].op != traces::Op::Free) ++c.allocations;
     }
   c.threads = reader->info().threads;
+  c.traced_wall_ns = reader->info().traced_wall_ns;
+  c.untraced_wall_ns = reader->info().untraced_wall_ns;
   return c;
 }
 
@@ -59,6 +62,7 @@ TEST(Record, HeaptrackRawOfAMultiThreadedProgram) {
   const RunResult r = record({"-o", out, "--", helper("mt_prodcons"), "500"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_NE(r.out.find("consumer sum 1500"), std::string::npos) << "the program's own output passes through";
+  EXPECT_EQ(r.out.find("consumer sum 1500"), r.out.rfind("consumer sum 1500")) << "the untraced run's is discarded";
   EXPECT_TRUE(fs::exists(out + ".heaptrack.raw.zst")) << "the recording is kept";
   const TraceCounts c = read_native(out);
   // 1500 messages, each allocated once (plus the program's other allocations).
@@ -77,6 +81,21 @@ TEST(Record, LtraceSeesEveryThread) {
   const TraceCounts c = read_native(out);
   EXPECT_GE(c.allocations, 300u);
   EXPECT_EQ(c.threads, 5u) << "main, the consumer and 3 producers";
+  // ltrace stops the program at every call: the untraced run is faster.
+  EXPECT_GT(c.untraced_wall_ns, 0u);
+  EXPECT_LT(c.untraced_wall_ns, c.traced_wall_ns);
+  EXPECT_NE(r.err.find("replay scales time by"), std::string::npos) << r.err;
+}
+
+TEST(Record, WithoutUntracedRunsTheTraceHasNoWallTimes) {
+  REQUIRE_TOOL("heaptrack");
+  TempDir dir;
+  const std::string out = dir.path("prodcons.trace");
+  const RunResult r = record({"--untraced-runs", "0", "-o", out, "--", helper("mt_prodcons"), "50"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const TraceCounts c = read_native(out);
+  EXPECT_EQ(c.traced_wall_ns, 0u);
+  EXPECT_EQ(c.untraced_wall_ns, 0u);
 }
 
 TEST(Record, MtraceThroughThePreloadShim) {

@@ -139,6 +139,35 @@ TEST(HeaptrackInterpreted, TimeAndRssLines) {
   EXPECT_EQ(reader->info().peak_rss_bytes, 0x10u * 0x1000u);
 }
 
+// heaptrack dates nothing but writes `c <ms>` ticks: the events between two
+// ticks are spread evenly over that interval, those after the last tick
+// over one more tick period.
+TEST(HeaptrackRaw, TicksPlaceTheEventsBetweenThem) {
+  TempDir dir;
+  const std::string path = dir.write("ticks.raw", std::string(kRawHead) +
+                                                      "c 1\n"
+                                                      "+ 10 1 5000\n+ 20 1 6000\n- 5000\n"
+                                                      "c 3\n"
+                                                      "+ 30 1 7000\n");
+  auto reader = open_trace(path);
+  const auto events = testing::drain(*reader);
+  ASSERT_EQ(events.size(), 4u);
+  const double third = 2e6 / 3;  // ns: 3 events in the 2 ms from tick 1 to tick 3
+  EXPECT_NEAR(double(events[0].time), 1e6 + 0.5 * third, 1);
+  EXPECT_NEAR(double(events[1].time), 1e6 + 1.5 * third, 1);
+  EXPECT_NEAR(double(events[2].time), 1e6 + 2.5 * third, 1);
+  EXPECT_EQ(events[3].time, 4'000'000u) << "the middle of one more 2 ms period";
+  EXPECT_TRUE(reader->info().has_time);
+}
+
+TEST(HeaptrackRaw, WithoutTicksEventsHaveNoTime) {
+  TempDir dir;
+  const std::string path = dir.write("undated.raw", std::string(kRawHead) + "+ 10 1 5000\n- 5000\n");
+  auto reader = open_trace(path);
+  for (const Event& e : testing::drain(*reader)) EXPECT_EQ(e.time, kNoTime);
+  EXPECT_FALSE(reader->info().has_time);
+}
+
 TEST(HeaptrackSamples, TruncatedOrCorruptRecordingIsAnErrorWithOffset) {
   TempDir dir;
   const std::string whole = testing::read_file(testing::sample("ht_sqlite3.raw.zst"));

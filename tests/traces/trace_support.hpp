@@ -80,11 +80,11 @@ class VectorReader : public EventReader {
   const TraceInfo& info() const override { return info_; }
   const AnomalyReport& anomalies() const override { return anomalies_; }
   AnomalyReport anomalies_;
+  TraceInfo info_;
 
  private:
   std::vector<Event> events_;
   std::size_t pos_ = 0;
-  TraceInfo info_;
 };
 
 }  // namespace allocsim::traces::testing
