@@ -1,5 +1,7 @@
 #include "allocator/collector.hpp"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -97,6 +99,11 @@ void Collector::run_until_idle(std::uint64_t budget, std::uint64_t max_steps) {
 // sleeping flag down (frees keep publishing, nobody pays for a wake-up),
 // and only an idle pass after the nap sleeps on the condition variable.
 void Collector::thread_main() {
+  // The nap is short (tens of microseconds) and its length matters: Linux
+  // stretches a timed sleep by the thread's timer slack (50 us by default),
+  // so the nap would be twice what collector_nap_us says while threads
+  // fall back. The collector's own slack is 1 ns.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   bool napped = false;
   while (!stop_.load()) {
     if (fork_pending_.load(std::memory_order_acquire)) {  // prepare_fork wants step_mutex_: let it have it

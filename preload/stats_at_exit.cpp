@@ -1,5 +1,6 @@
 #include "preload/stats_at_exit.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +18,7 @@ struct Request {
   std::string policy;
   allocator::Config config;
   std::chrono::steady_clock::time_point start;
+  std::uint64_t baseline_rss_bytes;
 };
 // Built with the heap and never destroyed: it is read after other
 // libraries' destructors may have run.
@@ -38,6 +40,20 @@ std::string expand(const std::string& pattern) {
 
 bool per_process(const std::string& pattern) { return pattern.find("%p") != std::string::npos; }
 
+// The process's RSS now (/proc/self/statm), read with plain system calls:
+// this runs inside the first malloc. 0 when unavailable.
+std::uint64_t rss_now() {
+  const int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[128] = {};
+  const ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  char* rest = nullptr;
+  std::strtoull(text, &rest, 10);  // size
+  return std::strtoull(rest, nullptr, 10) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
 void say(const std::string& line) {
   const std::string text = "allocsim: " + line + "\n";
   [[maybe_unused]] const auto n = write(STDERR_FILENO, text.data(), text.size());
@@ -53,7 +69,8 @@ __attribute__((destructor)) void write_stats_at_exit() {
     const std::string tmp = path + ".tmp" + std::to_string(getpid());
     {
       std::ofstream out(tmp);
-      write_stats_json(out, *heap, StatsIdentity{g_request->policy, &g_request->config, wall});
+      write_stats_json(out, *heap,
+                       StatsIdentity{g_request->policy, &g_request->config, wall, g_request->baseline_rss_bytes});
       out.flush();
       if (!out) throw std::runtime_error("cannot write " + tmp);
     }
@@ -68,7 +85,7 @@ __attribute__((destructor)) void write_stats_at_exit() {
 void remember_stats_request(const std::string& policy, const allocator::Config& config) {
   const char* path = std::getenv("ALLOCSIM_STATS");
   if (!path || !*path) return;
-  g_request = new Request{path, policy, config, std::chrono::steady_clock::now()};
+  g_request = new Request{path, policy, config, std::chrono::steady_clock::now(), rss_now()};
 }
 
 void note_forked_child() { g_forked_child = true; }

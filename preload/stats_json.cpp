@@ -101,6 +101,9 @@ void write_stats_json(std::ostream& out, const al::Heap& heap, const StatsIdenti
   m.summary = summary(s, heap.queue_bytes());
   m.counters = sim::core_counter_groups(s);
   m.classes = sim::core_class_rows(heap);
+  // The collector thread's share of the program's time since the heap was built.
+  m.summary.collector_work->busy_ns = s.collector.busy_ns;
+  if (id.wall_seconds > 0) m.summary.collector_work->utilization = double(s.collector.busy_ns) / (id.wall_seconds * 1e9);
   m.host.wall_seconds = id.wall_seconds;
   m.host.events_per_second = id.wall_seconds > 0 ? double(m.summary.events) / id.wall_seconds : 0;
   m.host.peak_rss_bytes = m.summary.peak_rss_bytes;
@@ -108,6 +111,7 @@ void write_stats_json(std::ostream& out, const al::Heap& heap, const StatsIdenti
   m.host.cpus = std::thread::hardware_concurrency();
   ordered_json doc = sim::metrics_json(m);
   mark_unmeasured(doc);
+  doc["host"]["baseline_rss_bytes"] = id.baseline_rss_bytes;
   doc["footprint"] = {{"at_peak", breakdown_json(heap.peak_footprint())}, {"final", breakdown_json(heap.footprint())}};
   out << doc.dump(1) << '\n';
 }

@@ -14,6 +14,9 @@ struct StatsIdentity {
   std::string policy;  // "" for the defaults
   const allocator::Config* config = nullptr;
   double wall_seconds = 0;  // since the heap was built
+  // The process's RSS when the heap was built (the program's first
+  // allocation): what the program and its libraries hold before the heap.
+  std::uint64_t baseline_rss_bytes = 0;
 };
 
 void write_stats_json(std::ostream& out, const allocator::Heap& heap, const StatsIdentity& id);

@@ -33,6 +33,7 @@ constexpr Command kCommands[] = {
     {"compare", "compare a sweep's policies against a baseline, or two runs' metrics files", cmd_compare},
     {"record", "run a program under heaptrack, ltrace or mtrace and convert the recording to native", cmd_record},
     {"calibrate", "measure the collector costs the virtual replay charges, on this machine", cmd_calibrate},
+    {"validate", "record a program, predict the core on it in virtual mode, and measure the real core under LD_PRELOAD", cmd_validate},
 };
 
 // The one place errors become exit codes. Bad input: this project's

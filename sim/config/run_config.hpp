@@ -28,7 +28,7 @@ namespace allocsim::sim {
   X(std::uint64_t, map_cost_ns, 20000, "virtual ns per block the collector maps from the OS")           \
   X(std::uint64_t, purge_cost_ns, 5000, "virtual ns per madvise that gives free pages back")            \
   X(std::uint64_t, wake_latency_ns, 20000, "virtual ns from a wake-up to the collector's next step")     \
-  X(std::uint64_t, collector_budget, 32, "work units per virtual collector step")                       \
+  X(std::uint64_t, collector_budget, 0, "work units per virtual collector step (0: the allocator's step_budget, as its thread)") \
   X(std::uint64_t, drain_ns, 10000000, "virtual ns the collector may work on after the last event")      \
   X(std::uint64_t, jitter_percent, 0, "each step's cost varies by up to +-this percent (seeded)")        \
   X(std::uint64_t, sample_period_ns, 1000000, "timeline period (virtual ns; wall ns in threaded mode)")  \

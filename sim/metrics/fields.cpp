@@ -168,6 +168,8 @@ const std::vector<MetricField>& metric_fields() {
       FIELD("/host/final_rss_bytes", "", host.final_rss_bytes),
       FIELD("/host/timeline_rss_bytes", "", host.timeline_rss_bytes),
       FIELD("/host/cpus", "", host.cpus),
+      FIELD("/host/oversubscribed", "", host.oversubscribed),
+      FIELD("/host/collector_cpu_share", "", host.collector_cpu_share),
   };
   return table;
 }

@@ -57,8 +57,8 @@ struct Fragmentation {
 struct CollectorWork {
   std::uint64_t units = 0;     // chunks drained, queued or reclaimed
   std::uint64_t hash_ops = 0;  // merge-set lookups + inserts + erases
-  std::optional<std::uint64_t> busy_ns;  // virtual mode: time the collector spent in steps
-  std::optional<double> utilization;     // virtual mode: busy_ns / virtual_time_ns
+  std::optional<std::uint64_t> busy_ns;  // virtual mode: time the collector spent in steps; preload: its thread's busy time
+  std::optional<double> utilization;     // busy_ns / virtual_time_ns (preload: / wall time since the heap was built)
   bool operator==(const CollectorWork&) const = default;
 };
 
@@ -150,6 +150,11 @@ struct HostMetrics {
   std::uint64_t final_rss_bytes = 0;  // the process's RSS at the end
   std::vector<std::uint64_t> timeline_rss_bytes;  // the process's RSS at each timeline sample
   unsigned cpus = 0;
+  // Threaded mode: more replay threads plus collector than CPUs, so the
+  // threads take turns and the figures describe the host's scheduler as
+  // much as the allocator (docs/replay.md).
+  std::optional<bool> oversubscribed;
+  std::optional<double> collector_cpu_share;  // the collector thread's busy time / the replay's wall time
 };
 
 struct Metrics {

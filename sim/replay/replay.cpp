@@ -3,6 +3,8 @@
 // engine, the backend and the event recorder measured.
 #include "sim/replay/replay.hpp"
 
+#include <fmt/core.h>
+
 #include <chrono>
 #include <thread>
 
@@ -58,6 +60,24 @@ void add_backend_figures(const Backend& backend, const EventRecorder& recorder, 
     w.units = *f.collector_units;
     w.hash_ops = f.collector_hash_ops.value_or(0);
   }
+}
+
+// A threaded replay runs a thread per trace thread, plus the core's
+// collector thread: on fewer CPUs they take turns, and what is measured
+// (fallbacks, latency, the collector keeping up) is the scheduler's doing.
+void describe_threaded_host(bool collector_thread, Metrics& m) {
+  std::uint64_t busy_ns = 0;
+  for (const auto& g : m.counters)
+    for (const auto& [name, value] : g.values)
+      if (g.name == "collector" && name == "busy_ns") busy_ns = value;
+  const std::uint64_t threads = m.run.trace_threads + (collector_thread ? 1 : 0);
+  m.host.oversubscribed = m.host.cpus > 0 && threads > m.host.cpus;
+  if (collector_thread && m.host.wall_seconds > 0) m.host.collector_cpu_share = double(busy_ns) / (m.host.wall_seconds * 1e9);
+  if (*m.host.oversubscribed)
+    fmt::print(stderr,
+               "allocsim replay: warning: {} replay threads{} on {} CPUs: the threads take turns, so the figures "
+               "describe this host's scheduling as much as the allocator (docs/replay.md)\n",
+               m.run.trace_threads, collector_thread ? " and the collector" : "", m.host.cpus);
 }
 
 }  // namespace
@@ -119,6 +139,7 @@ Metrics replay(traces::EventReader& reader, const ReplayRequest& request) {
   m.host.peak_rss_bytes = peak_rss_bytes();
   m.host.final_rss_bytes = current_rss_bytes();
   m.host.cpus = std::thread::hardware_concurrency();
+  if (!is_virtual) describe_threaded_host(request.backend == BackendKind::Core, m);
   return m;
 }
 

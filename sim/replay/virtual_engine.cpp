@@ -48,6 +48,7 @@ class VirtualReplay {
         cheap_footprint_(backend.footprint_is_cheap()),
         time_scale_(time_scale(knobs_, reader.info())),
         nap_ns_(request.config.allocator.collector_nap_us * 1000),
+        budget_(knobs_.collector_budget ? knobs_.collector_budget : request.config.allocator.step_budget),
         collector_at_(backend.has_stepped_collector() ? 0 : kNever) {}
 
   void run(Metrics& m);
@@ -85,6 +86,10 @@ class VirtualReplay {
   const bool cheap_footprint_;
   const double time_scale_;     // the trace's times are multiplied by this (replay.hpp)
   const std::uint64_t nap_ns_;  // the collector's nap after an idle pass (collector_nap_us)
+  // Work units per step: by default the threaded collector's, since the
+  // collector judges starving queues and takes the threads' bins once per
+  // step, and the step's size sets how often that happens.
+  const std::uint64_t budget_;
   bool napped_ = false;         // the last step was idle and the collector naps before it may sleep
   std::uint64_t now_ = 0;
   std::uint64_t collector_at_;      // when the collector's next step starts; kNever while it sleeps
@@ -239,7 +244,7 @@ void VirtualReplay::step() {
   // As the threaded collector does: after an idle pass it naps with its
   // sleeping flag down (frees do not wake it) and looks again; only an idle
   // pass after the nap sleeps.
-  const allocator::StepResult s = backend_.step_collector(knobs_.collector_budget, start, napped_ || nap_ns_ == 0);
+  const allocator::StepResult s = backend_.step_collector(budget_, start, napped_ || nap_ns_ == 0);
   const std::uint64_t cost = step_cost(s);
   busy_ += cost;
   last_step_end_ = start + cost;

@@ -94,7 +94,7 @@ TEST(ReplayBadInput, BadKnobsAndPoliciesExitTwoNamingTheCulprit) {
   const std::vector<Expect> cases = {
       {{"--set", "no_such_knob=3"}, {"no_such_knob"}},
       {{"--set", "queue_initial=lots"}, {"queue_initial", "lots"}},
-      {{"--set", "collector_budget=0"}, {"collector_budget"}},
+      {{"--set", "collector_budget=-1"}, {"collector_budget"}},
       {{"--set", "oops"}, {"key=value"}},
       {{"--config", ini}, {"bad.ini:4", "bogus_knob"}},
       {{"--config", bad_value_ini}, {"badval.ini:1", "touch", "sometimes"}},
