@@ -217,6 +217,12 @@ Calibration calibrate(const CalibrationOptions& o) {
   };
   out.step = term(0), out.pass = term(1), out.chunk = term(2), out.hash_op = term(3);
   out.sort = term(4), out.map = term(5), out.purge = term(6);
+  Spread* terms[kCostTerms] = {&out.step, &out.pass, &out.chunk, &out.hash_op, &out.sort, &out.map, &out.purge};
+  for (std::size_t i = 0; i < kCostTerms; ++i) {
+    double count = 0;
+    for (const CostSample& x : all) count += x.terms[i];
+    if (i != 3 && count == 0) terms[i]->measured = false;  // the hash cost is measured apart
+  }
   KnownCosts known{};
   known[3] = out.hash_op.median;
   out.fit_error = fit_error(fit_costs(all, known), all);
@@ -253,6 +259,10 @@ void write_calibration_ini(std::ostream& out, const Calibration& c, const std::s
       << "# (median of the rounds; min-max in the comment). Use with --config.\n";
   for (const Knob& k : kKnobs) {
     const Spread& s = c.*k.figure;
+    if (!s.measured) {
+      out << "# " << k.name << ": not exercised by any step here; the default stays\n";
+      continue;
+    }
     out << k.name << " = " << rounded(s.median) << "  # " << k.what << "; " << s.min << "-" << s.max << "\n";
   }
 }
@@ -262,6 +272,10 @@ void print_calibration(std::ostream& out, const Calibration& c) {
       << c.steps << " real steps; the fit is off by " << std::lround(c.fit_error * 100) << "% of their total time\n";
   for (const Knob& k : kKnobs) {
     const Spread& s = c.*k.figure;
+    if (!s.measured) {
+      out << "  " << k.name << " not exercised (no step did it)  " << k.what << "\n";
+      continue;
+    }
     out << "  " << k.name << " " << rounded(s.median) << " [" << rounded(s.min) << "-" << rounded(s.max) << "]  " << k.what
         << "\n";
   }

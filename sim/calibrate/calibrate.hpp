@@ -23,6 +23,7 @@ namespace allocsim::sim {
 
 struct Spread {
   double median = 0, min = 0, max = 0;
+  bool measured = true;  // false: no step exercised the term, so nothing is known of it
 };
 
 struct CalibrationOptions {

@@ -3,7 +3,9 @@
 // default and meaning, in the style of allocator/config.hpp. A run's whole
 // configuration is the allocator's Config plus these; both are set by a
 // policy preset, a --config INI file and --set key=value, in that order.
-// docs/replay.md explains the cost model the virtual-time knobs drive.
+// docs/replay.md explains the cost model the virtual-time knobs drive; the
+// collector costs are those `allocsim calibrate` measured on the machine
+// docs/replay.md names.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,14 +22,14 @@ namespace allocsim::sim {
   X(std::uint64_t, seed, 1, "seed of the cost jitter (the only random part of a virtual replay)")        \
   X(std::uint64_t, event_cost_ns, 300, "virtual ns between events of a trace without timestamps")        \
   X(double, time_scale, 0, "virtual time = recorded time x this (0: the trace's untraced/traced wall-time ratio, else 1)") \
-  X(std::uint64_t, step_cost_ns, 100, "virtual ns of collector overhead per step")                       \
-  X(std::uint64_t, pass_cost_ns, 500, "virtual ns per completed collector pass (a visit of every class)") \
-  X(std::uint64_t, chunk_cost_ns, 40, "virtual ns per chunk the collector drains, queues or reclaims")  \
+  X(std::uint64_t, step_cost_ns, 1, "virtual ns of collector overhead per step")                       \
+  X(std::uint64_t, pass_cost_ns, 560, "virtual ns per completed collector pass (a visit of every class)") \
+  X(std::uint64_t, chunk_cost_ns, 1, "virtual ns per chunk the collector drains, queues or reclaims")  \
   X(std::uint64_t, hash_op_cost_ns, 25, "virtual ns per merge-set lookup, insert or erase")              \
   X(std::uint64_t, sort_cost_ns, 4, "virtual ns per chunk ordered by block age")                        \
-  X(std::uint64_t, map_cost_ns, 20000, "virtual ns per block the collector maps from the OS")           \
-  X(std::uint64_t, purge_cost_ns, 5000, "virtual ns per madvise that gives free pages back")            \
-  X(std::uint64_t, wake_latency_ns, 20000, "virtual ns from a wake-up to the collector's next step")     \
+  X(std::uint64_t, map_cost_ns, 163000, "virtual ns per block the collector maps from the OS")           \
+  X(std::uint64_t, purge_cost_ns, 1, "virtual ns per madvise that gives free pages back")            \
+  X(std::uint64_t, wake_latency_ns, 23000, "virtual ns from a wake-up to the collector's next step")     \
   X(std::uint64_t, collector_budget, 0, "work units per virtual collector step (0: the allocator's step_budget, as its thread)") \
   X(std::uint64_t, drain_ns, 10000000, "virtual ns the collector may work on after the last event")      \
   X(std::uint64_t, jitter_percent, 0, "each step's cost varies by up to +-this percent (seeded)")        \

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
+#include <thread>
 
 #include "allocator/config.hpp"
 #include "sim/common/paths.hpp"
@@ -64,6 +66,24 @@ json run_under_core(const ValidateRequest& r, const std::vector<std::string>& ar
   const json doc = json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) throw std::runtime_error(fmt::format("{} wrote no stats to {}", where, stats));
   return doc;
+}
+
+// CPUs busy with anything (user, system, interrupts) over `window`, from
+// the first line of /proc/stat; 0 when it cannot be read.
+double busy_cpus(std::chrono::milliseconds window) {
+  auto sample = [] {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    in >> cpu;
+    std::uint64_t v[10] = {}, total = 0;
+    for (auto& x : v) in >> x, total += x;
+    return std::pair<std::uint64_t, std::uint64_t>{total - v[3] - v[4], total};  // idle, iowait
+  };
+  const auto [busy0, total0] = sample();
+  std::this_thread::sleep_for(window);  // a measurement window, not a wait for anything
+  const auto [busy1, total1] = sample();
+  const double ticks = double(sysconf(_SC_CLK_TCK)) * std::chrono::duration<double>(window).count();
+  return total1 > total0 && ticks > 0 ? double(busy1 - busy0) / ticks : 0;
 }
 
 ValidatedFigure& figure(ValidationReport& report, const std::string& name, ErrorKind kind) {
@@ -135,6 +155,8 @@ ValidationReport validate(const ValidateRequest& r) {
   std::vector<std::string> argv = r.command;
   argv.front() = find_executable(argv.front());
   const std::string knobs = knob_settings(config.allocator);
+  report.busy_cpus = busy_cpus(std::chrono::milliseconds(250));
+  report.cpus = std::thread::hardware_concurrency();
   for (int run = 1; run <= r.runs; ++run) {
     double seconds = 0;
     const json doc = run_under_core(r, argv, knobs, run, seconds);
@@ -163,6 +185,7 @@ nlohmann::ordered_json validation_json(const ValidationReport& report) {
   j["traced_wall_ns"] = report.traced_ns;
   j["untraced_wall_ns"] = report.untraced_ns;
   j["run_seconds"] = report.run_seconds;
+  j["host"] = {{"cpus", report.cpus}, {"busy_cpus", report.busy_cpus}, {"busy", report.busy_host()}};
   auto& figures = j["figures"] = nlohmann::ordered_json::object();
   for (const ValidatedFigure& f : report.figures) {
     auto& row = figures[f.name];
@@ -191,6 +214,10 @@ std::string validation_text(const ValidationReport& report) {
   if (report.untraced_ns)
     out += fmt::format(" ({:.1f} ms recorded, {:.1f} ms untraced)", report.traced_ns / 1e6, report.untraced_ns / 1e6);
   out += fmt::format("; {} runs under the core\n", report.run_seconds.size());
+  if (report.busy_host())
+    out += fmt::format("warning: the host was busy ({:.1f} of its {} CPUs with other work): the collector thread "
+                       "waits for a CPU, so the measured figures describe the host as much as the core\n",
+                       report.busy_cpus, report.cpus);
   out += fmt::format("{:<24} {:>12} {:>30} {:>10}\n", "figure", "predicted", "measured median [min-max]", "error");
   for (const ValidatedFigure& f : report.figures) {
     std::string measured = "-";

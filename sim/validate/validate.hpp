@@ -63,6 +63,13 @@ struct ValidationReport {
   double time_scale = 1;
   std::uint64_t traced_ns = 0, untraced_ns = 0;
   std::vector<double> run_seconds;  // wall time of each run under the core
+  // The host just before the runs: CPUs kept busy by other work (from
+  // /proc/stat over a quarter second), and its CPUs. Other work delays the
+  // collector thread, and the measured figures then describe the host
+  // more than the core.
+  double busy_cpus = 0;
+  unsigned cpus = 0;
+  bool busy_host() const { return busy_cpus > 0.5; }
   std::vector<ValidatedFigure> figures;
 };
 
