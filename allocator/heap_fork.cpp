@@ -1,5 +1,5 @@
 // Process-level support for running the core as the process's malloc
-// (sim/preload/): starting the collector thread late, and fork.
+// (preload/): starting the collector thread late, and fork.
 //
 // Fork contract. A child of a multi-threaded process has one thread: the
 // one that called fork. Every lock another thread held is held forever, and

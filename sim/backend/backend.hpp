@@ -6,6 +6,10 @@
 //
 // Each replayed thread gets its own BackendThread (the core's ThreadHeap);
 // in threaded mode it is created, used and destroyed by one OS thread.
+//
+// A backend describes itself once (BackendTraits) and reports its figures
+// as one BackendSnapshot; only the footprint has a call of its own, because
+// a backend whose footprint is cheap has it read after every event.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,44 +44,59 @@ struct CheckOutcome {
   std::string summary;
 };
 
+// What a backend is, fixed for its whole life.
+struct BackendTraits {
+  std::string name;  // "core" or "system"
+  AllocatorIdentity identity;
+  NamedValues config;            // the allocator's whole config as (knob, value); empty when it has none
+  std::string footprint_source;  // where footprint() comes from
+  bool footprint_is_cheap = false;  // cheap enough to read after every event (else only at samples)
+  // Destroying the backend returns every block (the core unmaps its heap);
+  // otherwise the replay frees what the trace left live, after measuring.
+  bool releases_everything = false;
+  bool stepped_collector = false;             // virtual mode: the engine steps a collector
+  std::vector<std::uint64_t> queue_classes;   // chunk bytes of each ready-queue class; empty: no queues
+};
+
 // Figures only some backends have; null elsewhere.
 struct BackendFigures {
   std::optional<std::uint64_t> fallbacks, class_allocations, queue_grows, queue_reclaims;
   std::optional<std::uint64_t> collector_units, collector_hash_ops;
 };
 
+// The backend at one moment. Engines take a Moment at every timeline
+// sample and when the replay ends; replay.cpp takes a Report once the
+// engine has finished (every replayed thread detached), which adds the
+// counters, the per-class figures and the summary figures.
+struct BackendSnapshot {
+  enum class Detail { Moment, Report };
+
+  std::uint64_t footprint = 0;  // bytes held from the OS
+  std::optional<std::uint64_t> peak_footprint;
+  // Simulated RSS (virtual mode with the core), see sim/backend/sim_os.hpp.
+  std::optional<std::uint64_t> simulated_rss, peak_simulated_rss;
+  std::uint64_t queue_bytes = 0;              // held in ready queues
+  std::vector<std::uint64_t> queue_targets;   // per queue class; empty where they cannot be read safely (threaded)
+
+  // Detail::Report only.
+  std::vector<CounterGroup> counters;
+  std::vector<ClassMetrics> classes;
+  BackendFigures figures;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual std::string name() const = 0;  // "core" or "system"
-  virtual AllocatorIdentity identity() const = 0;
-  // The allocator's whole config as (knob, value), empty when it has none.
-  virtual std::vector<std::pair<std::string, std::string>> config() const { return {}; }
-
+  virtual const BackendTraits& traits() const = 0;
   virtual std::unique_ptr<BackendThread> attach_thread() = 0;
-  // Whether destroying the backend returns every block (the core unmaps its
-  // heap); otherwise the replay frees what the trace left live, after measuring.
-  virtual bool releases_everything() const { return false; }
 
-  // Bytes held from the OS now; where the figure comes from; whether it is
-  // cheap enough to read after every event (else only at samples).
+  // Bytes held from the OS now (the snapshot's footprint, alone).
   virtual std::uint64_t footprint() = 0;
-  virtual std::string footprint_source() const = 0;
-  virtual bool footprint_is_cheap() const = 0;
-  virtual std::optional<std::uint64_t> peak_footprint() const { return std::nullopt; }
-  // Simulated RSS (virtual mode with the core), see sim/backend/sim_os.hpp.
-  virtual std::optional<std::uint64_t> simulated_rss() const { return std::nullopt; }
-  virtual std::optional<std::uint64_t> peak_simulated_rss() const { return std::nullopt; }
-
-  // Ready queues: bytes held, chunk size of each class, current targets.
-  virtual std::uint64_t queue_bytes() const { return 0; }
-  virtual std::vector<std::uint64_t> queue_classes() const { return {}; }
-  virtual void queue_targets(std::vector<std::uint64_t>& out) const { out.clear(); }
+  virtual BackendSnapshot snapshot(BackendSnapshot::Detail detail) = 0;
 
   // Virtual mode: one step of a stepped collector at virtual time now_ns;
   // may_sleep: an idle pass raises its sleeping flag (backends without a
   // collector never idle-wake).
-  virtual bool has_stepped_collector() const { return false; }
   virtual allocator::StepResult step_collector(std::uint64_t /*budget*/, std::uint64_t /*now_ns*/, bool /*may_sleep*/) {
     return {.pass_completed = true, .idle = true};
   }
@@ -85,10 +104,6 @@ class Backend {
   // work and lets it settle so the heap can be checked.
   virtual void quiesce() {}
   virtual std::optional<CheckOutcome> check() const { return std::nullopt; }
-
-  virtual std::vector<CounterGroup> counters() const { return {}; }
-  virtual std::vector<ClassMetrics> classes(const EventRecorder& recorder) const { return {}; }
-  virtual BackendFigures figures() const { return {}; }
 };
 
 // The core under `config`. Virtual mode: stepped collector, simulated RSS

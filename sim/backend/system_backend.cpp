@@ -28,16 +28,23 @@ class SystemThread final : public BackendThread {
 
 class SystemBackend final : public Backend {
  public:
-  SystemBackend() : allocator_(SystemAllocator::detect()) {}
-  std::string name() const override { return "system"; }
-  AllocatorIdentity identity() const override { return allocator_.identity(); }
+  SystemBackend() : allocator_(SystemAllocator::detect()) {
+    traits_.name = "system";
+    traits_.identity = allocator_.identity();
+    traits_.footprint_source = allocator_.footprint_source();
+  }
+  const BackendTraits& traits() const override { return traits_; }
   std::unique_ptr<BackendThread> attach_thread() override { return std::make_unique<SystemThread>(); }
   std::uint64_t footprint() override { return allocator_.footprint(); }
-  std::string footprint_source() const override { return allocator_.footprint_source(); }
-  bool footprint_is_cheap() const override { return false; }
+  BackendSnapshot snapshot(BackendSnapshot::Detail) override {
+    BackendSnapshot s;
+    s.footprint = allocator_.footprint();
+    return s;
+  }
 
  private:
   const SystemAllocator& allocator_;
+  BackendTraits traits_;
 };
 
 }  // namespace

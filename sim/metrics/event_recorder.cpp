@@ -66,10 +66,6 @@ void EventRecorder::record(const allocator::HeapEvent& e, std::uint64_t now) {
 }
 
 void EventRecorder::fallback(const allocator::HeapEvent& e, std::uint64_t now) {
-  if (e.size_class != allocator::kNoClass) {
-    if (e.size_class >= class_fallbacks_.size()) class_fallbacks_.resize(e.size_class + 1);
-    ++class_fallbacks_[e.size_class];
-  }
   if (burst_open_ && now - burst_.end <= burst_gap_) {
     burst_.end = now;
     burst_.bytes += e.bytes;

@@ -2,9 +2,8 @@
 // Listens to the allocator core (allocator/observer.hpp) during a replay:
 // counts every event kind, keeps a bounded, timestamped log of the ones a
 // researcher looks at (queue grow and reclaim, OS map/release, purge,
-// collector sleep/wake, and fallbacks folded into bursts), counts fallbacks
-// per size class, and tells the virtual replay when a free or a starving
-// allocation woke the collector.
+// collector sleep/wake, and fallbacks folded into bursts), and tells the
+// virtual replay when a free or a starving allocation woke the collector.
 //
 // Time comes from the replay: set_now() in virtual mode, or a wall clock
 // started with use_wall_clock() in threaded mode, where events arrive from
@@ -33,8 +32,6 @@ class EventRecorder final : public allocator::HeapObserver {
 
   std::uint64_t total(allocator::HeapEventKind k) const { return totals_[static_cast<int>(k)]; }
   std::uint64_t fallback_bursts() const { return bursts_; }
-  // Fallbacks of class c so far.
-  std::uint64_t fallbacks(std::uint32_t c) const { return c < class_fallbacks_.size() ? class_fallbacks_[c] : 0; }
 
   // Closes an open fallback burst and returns the log.
   EventLog finish();
@@ -60,7 +57,6 @@ class EventRecorder final : public allocator::HeapObserver {
 
   std::array<std::uint64_t, allocator::kHeapEventKinds> totals_{};
   std::array<std::uint64_t, allocator::kHeapEventKinds + 1> logged_{}, dropped_{};  // + fallback bursts
-  std::vector<std::uint64_t> class_fallbacks_;
   std::vector<LoggedEvent> entries_;
   bool burst_open_ = false;
   Burst burst_;

@@ -19,7 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-RunIdentity identity(const traces::EventReader& reader, const ReplayRequest& request, const Backend& backend) {
+RunIdentity identity(const traces::EventReader& reader, const ReplayRequest& request, const BackendTraits& backend) {
   const traces::TraceInfo& info = reader.info();
   RunIdentity run;
   run.trace = request.trace.empty() ? info.path : request.trace;
@@ -30,13 +30,13 @@ RunIdentity identity(const traces::EventReader& reader, const ReplayRequest& req
     run.policy = request.config.policy;
     run.config_file = request.config.config_file;
   }
-  run.config = backend.config();
+  run.config = backend.config;
   run.replay = replay_knob_values(request.config.replay);
   run.seed = request.config.replay.seed;
   run.time_scale = time_scale(request.config.replay, info);
   run.mode = to_string(request.mode);
-  run.backend = backend.name();
-  run.allocator = backend.identity();
+  run.backend = backend.name;
+  run.allocator = backend.identity;
   run.allocsim_version = ALLOCSIM_VERSION;
   for (int k = 0; k < traces::kAnomalyKinds; ++k)
     if (const std::uint64_t n = reader.anomalies().counts[k])
@@ -46,9 +46,9 @@ RunIdentity identity(const traces::EventReader& reader, const ReplayRequest& req
 
 // What the backend and the event recorder counted, added to the summary
 // the engine filled.
-void add_backend_figures(const Backend& backend, const EventRecorder& recorder, Summary& s) {
-  s.footprint_source = backend.footprint_source();
-  const BackendFigures f = backend.figures();
+void add_backend_figures(const BackendTraits& traits, const BackendFigures& f, const EventRecorder& recorder,
+                         Summary& s) {
+  s.footprint_source = traits.footprint_source;
   s.fallback_allocations = f.fallbacks;
   if (f.fallbacks && f.class_allocations && *f.class_allocations)
     s.fallback_rate = static_cast<double>(*f.fallbacks) / static_cast<double>(*f.class_allocations);
@@ -94,7 +94,7 @@ void record_check(const std::optional<CheckOutcome>& check, Summary& s) {
 }
 
 void free_leftovers(ObjectTable& table, Backend& backend) {
-  if (backend.releases_everything() || table.live_count() == 0) return;
+  if (backend.traits().releases_everything || table.live_count() == 0) return;
   const auto thread = backend.attach_thread();
   table.for_each_live([&](ObjectTable::Slot& s) {
     void* p = s.ptr.load(std::memory_order_acquire);
@@ -130,10 +130,11 @@ Metrics replay(traces::EventReader& reader, const ReplayRequest& request) {
   progress.finish();
 
   m.events = recorder.finish();  // first: it closes the last fallback burst
-  m.run = identity(reader, request, *backend);
-  add_backend_figures(*backend, recorder, m.summary);
-  for (auto& g : backend->counters()) m.counters.push_back(std::move(g));
-  m.classes = backend->classes(recorder);
+  m.run = identity(reader, request, backend->traits());
+  BackendSnapshot report = backend->snapshot(BackendSnapshot::Detail::Report);
+  add_backend_figures(backend->traits(), report.figures, recorder, m.summary);
+  for (auto& g : report.counters) m.counters.push_back(std::move(g));
+  m.classes = std::move(report.classes);
   m.host.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   m.host.events_per_second = m.host.wall_seconds > 0 ? static_cast<double>(m.summary.events) / m.host.wall_seconds : 0;
   m.host.peak_rss_bytes = peak_rss_bytes();

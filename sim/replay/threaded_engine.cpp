@@ -142,11 +142,12 @@ void ThreadedReplay::run(Metrics& m) {
   t.ops_per_second = seconds > 0 ? static_cast<double>(t.operations) / seconds : 0;
   Summary& s = m.summary;
   ledger_.report(index, failed, t.cross_thread_waits, m);
-  s.final_footprint_bytes = backend_.footprint();
-  s.peak_footprint_bytes = backend_.peak_footprint().value_or(std::max(sampled_peak_footprint_, s.final_footprint_bytes));
-  if (!backend_.queue_classes().empty()) {
-    s.queue_bytes_final = backend_.queue_bytes();
-    s.queue_bytes_peak = std::max(queue_peak_, *s.queue_bytes_final);
+  const BackendSnapshot last = backend_.snapshot(BackendSnapshot::Detail::Moment);
+  s.final_footprint_bytes = last.footprint;
+  s.peak_footprint_bytes = last.peak_footprint.value_or(std::max(sampled_peak_footprint_, s.final_footprint_bytes));
+  if (!backend_.traits().queue_classes.empty()) {
+    s.queue_bytes_final = last.queue_bytes;
+    s.queue_bytes_peak = std::max(queue_peak_, last.queue_bytes);
   }
   s.fragmentation = frag_.result(timeline_.timeline().time_ns.back());
   s.rss_source = "measured";
@@ -267,8 +268,9 @@ void ThreadedReplay::sample(std::uint64_t time_ns) {
     for (const auto& w : workers_) live += w->live();
   }
   s.live_bytes = live > 0 ? static_cast<std::uint64_t>(live) : 0;
-  s.footprint_bytes = backend_.footprint();
-  s.queue_bytes = backend_.queue_bytes();
+  const BackendSnapshot now = backend_.snapshot(BackendSnapshot::Detail::Moment);
+  s.footprint_bytes = now.footprint;
+  s.queue_bytes = now.queue_bytes;
   s.host_rss_bytes = current_rss_bytes();
   sampled_peak_footprint_ = std::max(sampled_peak_footprint_, s.footprint_bytes);
   queue_peak_ = std::max(queue_peak_, s.queue_bytes);

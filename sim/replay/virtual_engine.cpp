@@ -43,13 +43,13 @@ class VirtualReplay {
         recorder_(recorder),
         progress_(progress),
         ledger_(request.trace),
-        timeline_(knobs_.sample_period_ns, knobs_.max_samples, backend.queue_classes()),
+        timeline_(knobs_.sample_period_ns, knobs_.max_samples, backend.traits().queue_classes),
         rng_(knobs_.seed),
-        cheap_footprint_(backend.footprint_is_cheap()),
+        cheap_footprint_(backend.traits().footprint_is_cheap),
         time_scale_(time_scale(knobs_, reader.info())),
         nap_ns_(request.config.allocator.collector_nap_us * 1000),
         budget_(knobs_.collector_budget ? knobs_.collector_budget : request.config.allocator.step_budget),
-        collector_at_(backend.has_stepped_collector() ? 0 : kNever) {}
+        collector_at_(backend.traits().stepped_collector ? 0 : kNever) {}
 
   void run(Metrics& m);
 
@@ -96,7 +96,6 @@ class VirtualReplay {
   std::uint64_t next_stop_ = 0;     // min(collector_at_, next sample): the event loop's only check
   std::uint64_t last_step_end_ = 0;
   std::uint64_t busy_ = 0, failed_ = 0, queue_peak_ = 0, queued_since_peak_ = 0;
-  std::vector<std::uint64_t> targets_;
 };
 
 void VirtualReplay::run(Metrics& m) {
@@ -120,23 +119,24 @@ void VirtualReplay::run(Metrics& m) {
   Summary& s = m.summary;
   ledger_.report(index, failed_, std::nullopt, m);
   s.virtual_time_ns = end;
-  s.final_footprint_bytes = backend_.footprint();
+  const BackendSnapshot last = backend_.snapshot(BackendSnapshot::Detail::Moment);
+  s.final_footprint_bytes = last.footprint;
   frag_.observe(end, ledger_.live(), s.final_footprint_bytes);
-  s.peak_footprint_bytes = backend_.peak_footprint().value_or(frag_.peak_footprint());
-  if (!backend_.queue_classes().empty()) {
-    s.queue_bytes_final = backend_.queue_bytes();
-    s.queue_bytes_peak = std::max(queue_peak_, *s.queue_bytes_final);
+  s.peak_footprint_bytes = last.peak_footprint.value_or(frag_.peak_footprint());
+  if (!backend_.traits().queue_classes.empty()) {
+    s.queue_bytes_final = last.queue_bytes;
+    s.queue_bytes_peak = std::max(queue_peak_, last.queue_bytes);
   }
-  if (backend_.has_stepped_collector()) {
+  if (backend_.traits().stepped_collector) {
     CollectorWork& w = s.collector_work.emplace();
     w.busy_ns = busy_;
     if (end) w.utilization = static_cast<double>(busy_) / static_cast<double>(end);
   }
   s.fragmentation = frag_.result(end);
-  if (const auto rss = backend_.simulated_rss()) {
+  if (const auto rss = last.simulated_rss) {
     s.rss_source = "simulated";
     s.final_rss_bytes = *rss;
-    s.peak_rss_bytes = backend_.peak_simulated_rss().value_or(*rss);
+    s.peak_rss_bytes = last.peak_simulated_rss.value_or(*rss);
   } else {
     s.rss_source = "measured";
     s.final_rss_bytes = current_rss_bytes();
@@ -252,7 +252,7 @@ void VirtualReplay::step() {
   // the collector's pushes: a pass after none cannot hold more.
   queued_since_peak_ += s.chunks_queued;
   if (s.pass_completed && queued_since_peak_) {
-    queue_peak_ = std::max(queue_peak_, backend_.queue_bytes());
+    queue_peak_ = std::max(queue_peak_, backend_.snapshot(BackendSnapshot::Detail::Moment).queue_bytes);
     queued_since_peak_ = 0;
   }
   if (cheap_footprint_) frag_.observe(start, ledger_.live(), backend_.footprint());
@@ -271,15 +271,15 @@ void VirtualReplay::step() {
 }
 
 void VirtualReplay::sample(std::uint64_t t) {
+  BackendSnapshot now = backend_.snapshot(BackendSnapshot::Detail::Moment);
   TimelineSample s;
   s.time_ns = t;
   s.live_bytes = ledger_.live();
-  s.footprint_bytes = backend_.footprint();
-  s.queue_bytes = backend_.queue_bytes();
-  s.sim_rss_bytes = backend_.simulated_rss();
+  s.footprint_bytes = now.footprint;
+  s.queue_bytes = now.queue_bytes;
+  s.sim_rss_bytes = now.simulated_rss;
   s.host_rss_bytes = current_rss_bytes();
-  backend_.queue_targets(targets_);
-  s.queue_targets = targets_;
+  s.queue_targets = std::move(now.queue_targets);
   if (!cheap_footprint_) frag_.observe(t, s.live_bytes, s.footprint_bytes);
   queue_peak_ = std::max(queue_peak_, s.queue_bytes);
   timeline_.add(std::move(s));

@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "allocator/collector.hpp"
@@ -38,6 +41,30 @@ struct RecordingObserver : HeapObserver {
   std::size_t count(HeapEventKind k) const {
     return std::count_if(events.begin(), events.end(), [&](const HeapEvent& e) { return e.kind == k; });
   }
+};
+
+// Lets a test wait for the threaded collector without a fixed sleep: the
+// condition is checked again every time the collector falls asleep (it
+// sleeps only after a pass found every bin empty). Only CollectorSleep
+// takes the lock, and that event comes from inside a collector step, which
+// prepare_fork waits out: a forked child never inherits the lock held.
+class CollectorSleeps final : public HeapObserver {
+ public:
+  void on_event(const HeapEvent& e) override {
+    if (e.kind != HeapEventKind::CollectorSleep) return;
+    { std::lock_guard lock(mutex_); }  // a waiter is either before its check or waiting
+    slept_.notify_all();
+  }
+  // Whether `done` held before a minute passed.
+  template <typename F>
+  bool wait_until(F&& done) {
+    std::unique_lock lock(mutex_);
+    return slept_.wait_for(lock, std::chrono::seconds(60), done);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable slept_;
 };
 
 inline void expect_ok(const Heap& heap) {

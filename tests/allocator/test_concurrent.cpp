@@ -117,19 +117,19 @@ TEST(ConcurrentHeap, SmallBlocksReleaseAndPurgeUnderLoad) {
 
 // The threaded collector falls asleep when it has nothing to do, and the
 // free that finds it asleep wakes it (the wake-up is counted by the freeing
-// thread, synchronously). Waiting for it to fall asleep is bounded by a
-// deadline; nothing is timed.
+// thread, synchronously). The test waits for it to fall asleep on its
+// CollectorSleep events, with a bound; nothing is timed.
 TEST(ConcurrentHeap, CollectorSleepsAndIsWokenByFrees) {
-  Heap heap{Config{}, {CollectorMode::Threaded}};
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  CollectorSleeps sleeps;
+  Heap heap{Config{}, {.mode = CollectorMode::Threaded, .observer = &sleeps}};
   bool woken_by_a_free = false;
   {
     ThreadHeap t{heap};
     std::vector<void*> ps;
     for (int i = 0; i < 100; ++i) ps.push_back(t.allocate(200));
     for (void* p : ps) t.deallocate(p);
-    while (!woken_by_a_free && std::chrono::steady_clock::now() < deadline) {
-      while (!heap.collector().sleeping() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    for (int attempt = 0; attempt < 100 && !woken_by_a_free; ++attempt) {
+      if (!sleeps.wait_until([&] { return heap.collector().sleeping(); })) break;
       void* p = t.allocate(200);
       const std::uint64_t sent = t.counts().wakeups_sent;
       t.deallocate(p);  // finds it asleep, unless a timed wake-up came first: then again

@@ -5,9 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -16,10 +16,11 @@
 namespace allocsim::allocator::testing {
 namespace {
 
-HeapOptions threaded_later() {
+HeapOptions threaded_later(HeapObserver* observer = nullptr) {
   HeapOptions o;
   o.mode = CollectorMode::Threaded;
   o.start_collector_later = true;
+  o.observer = observer;
   return o;
 }
 
@@ -44,7 +45,8 @@ bool churn(ThreadHeap& t, int n) {
 }
 
 TEST(HeapFork, CollectorStartsOnlyWhenAsked) {
-  Heap heap(Config{}, threaded_later());
+  CollectorSleeps sleeps;
+  Heap heap(Config{}, threaded_later(&sleeps));
   EXPECT_FALSE(heap.collector_running());
   {
     ThreadHeap t(heap);
@@ -54,9 +56,7 @@ TEST(HeapFork, CollectorStartsOnlyWhenAsked) {
     EXPECT_TRUE(heap.collector_running());
     heap.start_collector();  // a second call changes nothing
     t.flush();
-    for (int i = 0; i < 2500 && heap.collector().counts().chunks_drained == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    EXPECT_GT(heap.collector().counts().chunks_drained, 0u);
+    EXPECT_TRUE(sleeps.wait_until([&] { return heap.collector().counts().chunks_drained > 0; }));
   }
   heap.collector().stop_thread();
   heap.collector().run_until_idle();
@@ -64,39 +64,58 @@ TEST(HeapFork, CollectorStartsOnlyWhenAsked) {
 }
 
 // A thread that exists only in the parent, churning on its own ThreadHeap.
-// park(): it stops between calls (its ThreadHeap is consistent).
+// park(): it stops between calls (its ThreadHeap is consistent) and waits
+// there until the end.
 class OtherThread {
  public:
-  explicit OtherThread(Heap& heap)
-      : thread_([this, &heap] {
-          ThreadHeap t(heap);
-          heap_ = &t;
-          ready_ = true;
-          while (!stop_) {
-            if (park_) {
-              parked_ = true;
-              std::this_thread::sleep_for(std::chrono::milliseconds(1));
-              continue;
-            }
-            churn(t, 200);
-          }
-        }) {
-    while (!ready_) std::this_thread::yield();
+  explicit OtherThread(Heap& heap) : thread_([this, &heap] { run(heap); }) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return heap_ != nullptr; });
   }
   ~OtherThread() {
-    stop_ = true;
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
     thread_.join();
   }
   void park() {
+    std::unique_lock lock(mutex_);
     park_ = true;
-    while (!parked_) std::this_thread::yield();
+    changed_.wait(lock, [&] { return parked_; });
   }
+  // Set before the constructor returns and never again: read without the
+  // lock, which a child may have inherited held.
   ThreadHeap* heap() const { return heap_; }
 
  private:
-  std::atomic<bool> ready_{false}, park_{false}, parked_{false}, stop_{false};
+  void run(Heap& heap) {
+    ThreadHeap t(heap);
+    {
+      std::lock_guard lock(mutex_);
+      heap_ = &t;
+    }
+    changed_.notify_all();
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        if (park_) {
+          parked_ = true;
+          changed_.notify_all();
+          changed_.wait(lock, [&] { return stop_; });
+        }
+        if (stop_) return;
+      }
+      churn(t, 200);
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool park_ = false, parked_ = false, stop_ = false;
   ThreadHeap* heap_ = nullptr;
-  std::thread thread_;
+  std::thread thread_;  // last: it starts once the rest is constructed
 };
 
 // Forks; in the child runs `child` (its result is the exit status), in the
@@ -149,7 +168,8 @@ TEST(HeapFork, ChildHandsBackAnIdleVanishedThread) {
 // its ThreadHeap (a half-carved chunk may be left behind, so no check) and
 // allocates, frees and collects on without it.
 TEST(HeapFork, ChildForgetsABusyVanishedThread) {
-  Heap heap(Config{}, threaded_later());
+  CollectorSleeps sleeps;
+  Heap heap(Config{}, threaded_later(&sleeps));
   heap.start_collector();
   ThreadHeap mine(heap);
   OtherThread other(heap);
@@ -161,9 +181,7 @@ TEST(HeapFork, ChildForgetsABusyVanishedThread) {
       heap.start_collector();
       ok = ok && churn(mine, 20000);
       mine.flush();
-      for (int i = 0; i < 1000 && heap.collector().counts().chunks_drained == before; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      return ok && heap.collector().counts().chunks_drained > before;
+      return ok && sleeps.wait_until([&] { return heap.collector().counts().chunks_drained > before; });
     });
     EXPECT_EQ(status, 0) << "round " << round;
   }

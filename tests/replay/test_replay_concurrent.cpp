@@ -1,7 +1,8 @@
 // Threaded replay with real threads and cross-thread frees, small enough
 // to run under ThreadSanitizer (tests named "Concurrent" run there too).
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
-#include <thread>
 
 #include "sim/replay/engines.hpp"
 #include "tests/replay/replay_test_support.hpp"
@@ -55,16 +56,22 @@ TEST(ReplayConcurrent, EveryPolicyKeepsTheHeapConsistent) {
   }
 }
 
-// A backend whose first allocation takes far longer than the stall
-// timeout. Its blocks live until the backend dies (an aborted replay
-// leaves objects behind, and the leak checker must not mind).
+// A backend whose allocation of kStuckSize blocks until the replay gives
+// up: it returns once another replay thread's BackendThread is destroyed,
+// which happens only when the replay aborts (see stuck_trace). The wait is
+// bounded so that a replay that never gives up fails instead of hanging.
+// Its blocks live until the backend dies (an aborted replay leaves objects
+// behind, and the leak checker must not mind).
+constexpr std::uint64_t kStuckSize = 777;
+
 class StuckBackend final : public Backend {
  public:
   class Thread final : public BackendThread {
    public:
     explicit Thread(StuckBackend& b) : b_(b) {}
+    ~Thread() override { b_.release(); }
     void* allocate(traces::Op, std::uint64_t size, std::uint32_t) override {
-      if (b_.first_.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(400));
+      if (size == kStuckSize) b_.wait_for_release();
       return b_.block(size);
     }
     void* reallocate(void*, std::uint64_t, std::uint64_t size) override { return b_.block(size); }
@@ -73,13 +80,18 @@ class StuckBackend final : public Backend {
    private:
     StuckBackend& b_;
   };
-  std::string name() const override { return "stuck"; }
-  AllocatorIdentity identity() const override { return {"stuck", "0"}; }
+  StuckBackend() {
+    traits_.name = "stuck";
+    traits_.identity = {"stuck", "0"};
+    traits_.footprint_source = "none";
+    traits_.footprint_is_cheap = true;
+    traits_.releases_everything = true;
+  }
+  const BackendTraits& traits() const override { return traits_; }
   std::unique_ptr<BackendThread> attach_thread() override { return std::make_unique<Thread>(*this); }
-  bool releases_everything() const override { return true; }
   std::uint64_t footprint() override { return 0; }
-  std::string footprint_source() const override { return "none"; }
-  bool footprint_is_cheap() const override { return true; }
+  BackendSnapshot snapshot(BackendSnapshot::Detail) override { return {}; }
+  bool released_in_time() const { return released_in_time_; }
 
  private:
   void* block(std::uint64_t size) {
@@ -87,15 +99,47 @@ class StuckBackend final : public Backend {
     blocks_.push_back(std::make_unique<char[]>(size ? size : 1));
     return blocks_.back().get();
   }
-  std::atomic<bool> first_{true};
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    released_cv_.notify_all();
+  }
+  void wait_for_release() {
+    std::unique_lock lock(mutex_);
+    released_in_time_ = released_cv_.wait_for(lock, std::chrono::seconds(60), [&] { return released_; });
+  }
+  BackendTraits traits_;
   std::mutex mutex_;
+  std::condition_variable released_cv_;
+  bool released_ = false, released_in_time_ = false;
   std::vector<std::unique_ptr<char[]>> blocks_;
 };
 
+// Thread 1 allocates once and then waits for events that never come; thread
+// 0 gets stuck on its second allocation with far more events behind it than
+// its queue holds, so the dispatcher blocks and no queue is ever closed:
+// thread 1's BackendThread dies only when the replay aborts.
+std::vector<traces::Event> stuck_trace() {
+  std::vector<traces::Event> events;
+  auto malloc = [&](std::uint32_t thread, std::uint64_t size) {
+    traces::Event e;
+    e.id = events.size();
+    e.size = size;
+    e.thread = thread;
+    events.push_back(e);
+  };
+  malloc(0, 32);
+  malloc(1, 32);
+  malloc(0, kStuckSize);
+  for (int i = 0; i < 100; ++i) malloc(0, 32);
+  return events;
+}
+
 TEST(ReplayConcurrent, AStalledReplayIsReportedNotHung) {
-  const auto events = prodcons(2000);
-  traces::testing::VectorReader reader(events, 4);
-  const ReplayRequest r = request_for("prodcons", "adaptive", ReplayMode::Threaded, {"stall_timeout_ms=50", "queue_events=16"});
+  traces::testing::VectorReader reader(stuck_trace(), 2);
+  const ReplayRequest r = request_for("stuck", "adaptive", ReplayMode::Threaded, {"stall_timeout_ms=50", "queue_events=16"});
   StuckBackend backend;
   EventRecorder recorder(10, 1000);
   Progress progress(false, reader);
@@ -105,7 +149,9 @@ TEST(ReplayConcurrent, AStalledReplayIsReportedNotHung) {
     FAIL() << "no ReplayError";
   } catch (const ReplayError& e) {
     EXPECT_NE(std::string(e.what()).find("no progress for 50 ms"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("the allocator is stuck"), std::string::npos) << e.what();
   }
+  EXPECT_TRUE(backend.released_in_time()) << "the stuck allocation was released by the replay's teardown";
 }
 
 }  // namespace
