@@ -7,11 +7,14 @@
 #     fixed-queue and no-oldest; --backend system under each peer (LD_PRELOAD);
 #   - real programs (python3, sqlite3, mt_prodcons, g++ -c, fork+exec, many
 #     threads) under each malloc via LD_PRELOAD (the core: liballocsim.so).
-# Repetitions are interleaved (each visits every workload, the allocator
-# order rotates). Reports wall time, CPU time and peak RSS (median [min-max])
-# and the core's ratios against each peer, as tables on the terminal and as
-# results/bench/<time>/{runs.csv,summary.csv,summary.json} (with the
-# allocator versions); results/bench/latest points at the newest run.
+# The replays are one `allocsim sweep` (one run at a time, into
+# results/bench/<time>/replays/): throughput, p99 latency and peak RSS, means
+# over repetitions from the sweep's comparison. The programs' repetitions are
+# interleaved (each visits every program, the allocator order rotates): wall
+# time, CPU time and peak RSS, median [min-max]. With the core's ratios
+# against each peer, as tables on the terminal and as results/bench/<time>/
+# {runs.csv,summary.csv,summary.json} (with the allocator versions);
+# results/bench/latest points at the newest run.
 #
 #   scripts/bench.sh                    5 repetitions of everything (~5-10 min)
 #   scripts/bench.sh --reps 3 --only replay --filter larson
@@ -23,7 +26,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,25s/^# \{0,1\}//p' "$0"; }
 
 policies="adaptive fixed-queue no-oldest" reps=5 quick=0 only="" filter="" build_dir=build-release out_root=results/bench report=""
 while [[ $# -gt 0 ]]; do

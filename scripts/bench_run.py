@@ -1,23 +1,26 @@
 #!/usr/bin/env python3
-"""Runs the allocator comparison of scripts/bench.sh and writes every run.
+"""Runs the allocator comparison of scripts/bench.sh.
 
-Two kinds of work, each run in its own process and measured by the
-run_measured helper with wait4() (wall clock, user+system CPU of the
-process and every descendant it waited for, peak RSS of the largest):
+Two kinds of work, each run in its own process:
 
   replay   `allocsim replay TRACE --mode threaded` of each trace, with the
            core under each policy (--policy P) and with --backend system
-           under each peer malloc (LD_PRELOAD; glibc: none). The replay's
-           own wall time (metrics: throughput.wall_seconds) is recorded too:
-           it leaves out reading the trace, which is the same for all.
+           under each peer malloc (LD_PRELOAD; glibc: none), repeated
+           --reps times. This is one `allocsim sweep` (docs/sweep-spec.md):
+           the spec is written to replays.json, the runs and the sweep's
+           own comparison (report.json) to replays/. It runs one replay
+           at a time, so that timings do not compete.
   program  a real program under each malloc via LD_PRELOAD (the core:
-           liballocsim.so with its default policy). Its stdout must equal
-           the glibc run's, else the run is marked as wrong.
+           liballocsim.so with its default policy), measured by the
+           run_measured helper with wait4() (wall clock, user+system CPU of
+           the process and every descendant it waited for, peak RSS of the
+           largest). Its stdout must equal the glibc run's, else the run is
+           marked as wrong. Repetitions are interleaved: each visits every
+           program, and the order of the allocators rotates every
+           repetition, so that a change in the machine's load hits all of
+           them alike. Output: runs.csv (one row per run).
 
-Runs are interleaved: each repetition visits every workload, and the
-order of the allocators rotates every repetition, so that a change in
-the machine's load hits all of them alike. Output: runs.csv (one row per
-run) in --out; scripts/bench_report.py turns it into the summary.
+scripts/bench_report.py turns both into the summary.
 """
 import argparse
 import csv
@@ -30,8 +33,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-RUN_FIELDS = ["kind", "workload", "config", "allocator", "rep", "wall_s", "cpu_s", "peak_rss_bytes",
-              "replay_wall_s", "exit_code", "output_ok"]
+RUN_FIELDS = ["kind", "workload", "config", "allocator", "rep", "wall_s", "cpu_s", "peak_rss_bytes", "exit_code",
+              "output_ok"]
 
 
 def parse_args():
@@ -47,7 +50,7 @@ def parse_args():
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--only", choices=["replay", "program"], help="run one kind of work only")
     p.add_argument("--filter", default="", help="regex: only workloads whose name matches")
-    p.add_argument("--out", required=True, help="directory for runs.csv")
+    p.add_argument("--out", required=True, help="directory for runs.csv, replays.json and replays/")
     return p.parse_args()
 
 
@@ -91,12 +94,26 @@ def measure(args, argv, env_extra, stdin_path=None):
     return c["wall_s"], c["cpu_s"], c["peak_rss_bytes"], code, output
 
 
-def replay_configs(args, peers):
-    policies = args.policy or ["adaptive", "fixed-queue", "no-oldest"]
-    configs = [(f"core:{p}", "allocsim-core", ["--policy", p], {}) for p in policies]
-    for name, lib in peers:
-        configs.append((f"system:{name}", name, ["--backend", "system"], {"LD_PRELOAD": lib} if lib else {}))
-    return configs
+def run_replays(args, peers, traces, out_dir):
+    """The replays as one sweep; a failed run (exit status 1) is left for the report to show."""
+    spec = {
+        "description": "scripts/bench.sh: threaded replays of the core under each policy and of each peer malloc",
+        "traces": [str(Path(path).resolve()) for _, path in traces],
+        "mode": "threaded",
+        "repetitions": args.reps,
+        "groups": [{"name": "core", "policies": args.policy or ["adaptive", "fixed-queue", "no-oldest"]},
+                   {"name": "peers", "backend": "system", "allocators": dict(peers)}],
+    }
+    if not peers:
+        spec["groups"].pop()
+    (out_dir / "replays.json").write_text(json.dumps(spec, indent=1) + "\n")
+    # The sweep names a trace outside its spec's directory by its absolute path.
+    workloads = {str(Path(path).resolve()): name for name, path in traces}
+    (out_dir / "replay_workloads.json").write_text(json.dumps(workloads, indent=1) + "\n")
+    code = subprocess.run([args.allocsim, "sweep", str(out_dir / "replays.json"), "-o", str(out_dir / "replays"),
+                           "-j", "1"]).returncode
+    if code not in (0, 1):
+        sys.exit(f"bench: allocsim sweep stopped with exit status {code}")
 
 
 def program_configs(args, peers):
@@ -111,21 +128,6 @@ def rotated(items, rep):
     return items[k:] + items[:k]
 
 
-def run_replay(args, writer, rep, name, trace, configs):
-    for config, allocator, flags, env in rotated(configs, rep):
-        with tempfile.NamedTemporaryFile(suffix=".json") as metrics:
-            argv = [args.allocsim, "replay", trace, "--mode", "threaded", "-o", metrics.name] + flags
-            wall, cpu, rss, code, _ = measure(args, argv, env)
-            replay_wall = ""
-            if code == 0:
-                doc = json.load(open(metrics.name))
-                replay_wall = (doc.get("throughput") or {}).get("wall_seconds") or doc["host"]["wall_seconds"]
-        writer.writerow(dict(kind="replay", workload=name, config=config, allocator=allocator, rep=rep,
-                             wall_s=f"{wall:.6f}", cpu_s=f"{cpu:.6f}", peak_rss_bytes=rss,
-                             replay_wall_s=replay_wall and f"{replay_wall:.6f}", exit_code=code,
-                             output_ok=int(code == 0)))
-
-
 def run_program(args, writer, rep, workload, configs, reference):
     name, argv, stdin, env = workload
     for config, allocator, preload in rotated(configs, rep):
@@ -135,8 +137,8 @@ def run_program(args, writer, rep, workload, configs, reference):
             reference[name] = digest
         ok = code == 0 and reference.get(name, digest) == digest
         writer.writerow(dict(kind="program", workload=name, config=config, allocator=allocator, rep=rep,
-                             wall_s=f"{wall:.6f}", cpu_s=f"{cpu:.6f}", peak_rss_bytes=rss, replay_wall_s="",
-                             exit_code=code, output_ok=int(ok)))
+                             wall_s=f"{wall:.6f}", cpu_s=f"{cpu:.6f}", peak_rss_bytes=rss, exit_code=code,
+                             output_ok=int(ok)))
 
 
 def main():
@@ -152,26 +154,24 @@ def main():
         traces = []
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if traces:
+        run_replays(args, peers, traces, out_dir)
     reference = {}
-    rconfigs, pconfigs = replay_configs(args, peers), program_configs(args, peers)
     # glibc first in the first repetition, so every program has its reference output early.
-    pconfigs = sorted(pconfigs, key=lambda c: c[0] != "glibc")
-    total = args.reps * (len(traces) * len(rconfigs) + len(progs) * len(pconfigs))
+    pconfigs = sorted(program_configs(args, peers), key=lambda c: c[0] != "glibc")
+    total = args.reps * len(progs) * len(pconfigs)
     done = 0
     with open(out_dir / "runs.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=RUN_FIELDS)
         writer.writeheader()
         for rep in range(args.reps):
-            for name, trace in traces:
-                run_replay(args, writer, rep, name, trace, rconfigs)
-                done += len(rconfigs)
-                print(f"\rbench: {done}/{total} runs", end="", file=sys.stderr, flush=True)
             for workload in progs:
                 run_program(args, writer, rep, workload, pconfigs, reference)
                 done += len(pconfigs)
-                print(f"\rbench: {done}/{total} runs", end="", file=sys.stderr, flush=True)
+                print(f"\rbench: {done}/{total} program runs", end="", file=sys.stderr, flush=True)
             f.flush()
-    print(file=sys.stderr)
+    if total:
+        print(file=sys.stderr)
 
 
 if __name__ == "__main__":

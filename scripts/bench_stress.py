@@ -140,7 +140,7 @@ def run(args):
                         note = "no glibc reference"
                     writer.writerow(dict(kind="program", workload=name, config=config, allocator=allocator, rep=rep,
                                          wall_s=f"{wall:.6f}", cpu_s=f"{cpu:.6f}", peak_rss_bytes=rss,
-                                         replay_wall_s="", exit_code=code, output_ok=int(not note), note=note))
+                                         exit_code=code, output_ok=int(not note), note=note))
                     f.flush()
                     done += 1
                     print(f"\rbench_stress: {done}/{total} runs", end="", file=sys.stderr, flush=True)

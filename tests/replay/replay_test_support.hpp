@@ -15,6 +15,7 @@
 #include "sim/replay/replay.hpp"
 #include "tests/common/paths.hpp"
 #include "traces/event_reader.hpp"
+#include "traces/generators.hpp"
 #include "traces/trace_stats.hpp"
 
 namespace allocsim::sim::testing {
@@ -64,6 +65,21 @@ inline ReplayRequest request_for(const std::string& path, const std::string& pol
   r.mode = mode;
   r.config = load_run_config(policy, "", sets, policies_dir());
   return r;
+}
+
+// Four threads, two producers and two consumers: every free crosses
+// threads; no reallocs, a tenth each of memaligns and callocs.
+inline std::vector<traces::Event> prodcons(std::uint64_t events) {
+  traces::GeneratorOptions g;
+  g.shape = traces::Shape::ProdCons;
+  g.threads = 4;
+  g.events = events;
+  g.seed = 11;
+  g.queue_depth = 64;
+  g.realloc_percent = 0;
+  g.memalign_percent = 10;
+  g.calloc_percent = 10;
+  return traces::generate_events(g, traces::SizeDistribution::power_law());
 }
 
 // The metrics JSON without the host section (the determinism contract).

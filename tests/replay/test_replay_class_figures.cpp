@@ -4,7 +4,6 @@
 // chunk from the ready queue after the thread's assist is a queue hit.
 #include "tests/replay/replay_test_support.hpp"
 #include "tests/traces/trace_support.hpp"
-#include "traces/generators.hpp"
 
 namespace allocsim::sim::testing {
 namespace {
@@ -37,15 +36,7 @@ ClassTotals totals(const Metrics& m) {
 // No reallocs: every allocating event is one allocation call, served from
 // a class or by a dedicated mapping.
 TEST(ReplayClassFigures, EveryAllocationOfTheTraceIsInOneClassOrLarge) {
-  traces::GeneratorOptions g;
-  g.shape = traces::Shape::ProdCons;
-  g.threads = 4;
-  g.events = 6000;
-  g.seed = 5;
-  g.realloc_percent = 0;
-  g.memalign_percent = 10;
-  g.calloc_percent = 10;
-  const auto events = traces::generate_events(g, traces::SizeDistribution::power_law());
+  const auto events = prodcons(6000);
   for (const ReplayMode mode : {ReplayMode::Virtual, ReplayMode::Threaded}) {
     traces::testing::VectorReader reader(events, 4);
     const Metrics m = replay(reader, request_for("prodcons", "adaptive", mode));

@@ -7,23 +7,9 @@
 #include "sim/replay/engines.hpp"
 #include "tests/replay/replay_test_support.hpp"
 #include "tests/traces/trace_support.hpp"
-#include "traces/generators.hpp"
 
 namespace allocsim::sim::testing {
 namespace {
-
-std::vector<traces::Event> prodcons(std::uint64_t events) {
-  traces::GeneratorOptions g;
-  g.shape = traces::Shape::ProdCons;
-  g.threads = 4;
-  g.events = events;
-  g.seed = 11;
-  g.queue_depth = 64;
-  g.realloc_percent = 0;
-  g.memalign_percent = 10;
-  g.calloc_percent = 10;
-  return traces::generate_events(g, traces::SizeDistribution::power_law());
-}
 
 std::uint64_t final_live(const std::vector<traces::Event>& events) {
   traces::testing::VectorReader reader(events, 4);
