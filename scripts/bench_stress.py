@@ -58,7 +58,7 @@ def parse_args():
     p.add_argument("--deadline", type=int, default=300, help="seconds before a run counts as hung")
     p.add_argument("--out", help="directory for runs.csv and the summaries")
     args = p.parse_args()
-    if not args.report and not all((args.preload, args.bin, args.out)) or not (args.workloads or args.programs):
+    if not args.report and (not all((args.preload, args.bin, args.out)) or not (args.workloads or args.programs)):
         p.error("--preload, --bin, --out and --workloads or --programs are required unless --report is given")
     if args.external and not Path(args.external).is_dir():
         p.error(f"--external {args.external}: not a directory")

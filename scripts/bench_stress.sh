@@ -24,7 +24,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
 
 policies="" reps=3 filter="" deadline=300 build_dir=build-release out_root=results/bench report=""
-name=stress stress=1 stats=0 external="" programs=()
+run_name=stress stress=1 stats=0 external="" programs=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --reps) reps=${2:?--reps needs a value}; shift ;;
@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --external) external=${2:?--external needs a directory}; shift ;;
     --no-stress) stress=0 ;;
     --stats) stats=1 ;;
-    --name) name=${2:?--name needs a value}; shift ;;
+    --name) run_name=${2:?--name needs a value}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench_stress.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -81,7 +81,7 @@ done
 version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo "+changes" || true)
-run_dir=$out_root/$name-$(date +%Y%m%d-%H%M%S)
+run_dir=$out_root/$run_name-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run_dir"
 cat >"$run_dir/meta.json" <<JSON
 {
@@ -103,4 +103,4 @@ for list in "${programs[@]}"; do args+=(--programs "$list"); done
 [[ $stats -eq 1 ]] && args+=(--stats)
 python3 scripts/bench_stress.py --preload "$preload" --bin "$build_dir/bin" \
   --reps "$reps" --deadline "$deadline" --out "$run_dir" ${filter:+--filter "$filter"} "${peers[@]}" "${args[@]}"
-ln -sfn "$(basename "$run_dir")" "$out_root/$name-latest"
+ln -sfn "$(basename "$run_dir")" "$out_root/$run_name-latest"
