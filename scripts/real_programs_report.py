@@ -42,7 +42,7 @@ def fmt(x, mark=""):
 
 class Run:
     def __init__(self, run_dir):
-        self.dir = Path(run_dir)
+        self.dir = Path(run_dir).resolve()
         doc = json.loads((self.dir / "summary.json").read_text())
         self.meta = doc
         self.results = {(s["workload"], s["config"]): s for s in doc["results"] if "wall_s" in s}
