@@ -12,11 +12,13 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/common/errors.hpp"
+
 namespace allocsim::sim {
 namespace {
 
 [[noreturn]] void fail(const std::string& path, const std::string& what, int err) {
-  throw std::runtime_error(path + ": cannot write: " + what + (err ? std::string(": ") + std::strerror(err) : ""));
+  throw OutputError(path + ": cannot write: " + what + (err ? std::string(": ") + std::strerror(err) : ""));
 }
 
 // Removes the temporary file unless released (renamed into place).
@@ -60,7 +62,7 @@ class TempFile {
 }  // namespace
 
 void write_file_atomic(const std::string& path, std::string_view content) {
-  if (path.empty()) throw std::runtime_error("cannot write a file with an empty name");
+  if (path.empty()) throw OutputError("cannot write a file with an empty name");
   TempFile tmp(path);
   tmp.write_all(content, path);
   tmp.commit(path);
@@ -71,6 +73,13 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
   write(buffer);
   if (!buffer) throw std::runtime_error(path + ": cannot write: formatting failed");
   write_file_atomic(path, buffer.view());
+}
+
+void check_writable(const std::string& path) {
+  if (path.empty()) throw OutputError("cannot write a file with an empty name");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw OutputError(path + ": cannot write: it is a directory");
+  TempFile probe(path);  // removed again by its destructor
 }
 
 }  // namespace allocsim::sim

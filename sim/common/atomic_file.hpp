@@ -11,10 +11,16 @@
 
 namespace allocsim::sim {
 
-// Throws std::runtime_error naming the path when the file cannot be
-// written; the temporary file is removed then.
+// Throws OutputError (sim/common/errors.hpp) naming the path when the file
+// cannot be written; the temporary file is removed then.
 void write_file_atomic(const std::string& path, std::string_view content);
 // `write` fills the stream; an exception from it aborts the file the same way.
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+// Throws OutputError unless write_file_atomic(path, ...) could write there
+// now: path is not a directory, and a temporary file can be created beside
+// it (created and removed again). Commands call it for every output before
+// their work starts, so a bad -o costs nothing and leaves nothing behind.
+void check_writable(const std::string& path);
 
 }  // namespace allocsim::sim

@@ -1,6 +1,7 @@
 #include "sim/metrics/fields.hpp"
 
 #include <charconv>
+#include <stdexcept>
 
 namespace allocsim::sim {
 namespace {
@@ -189,7 +190,15 @@ Metrics metrics_from_json(const nlohmann::json& doc) {
   Metrics m;
   for (const auto& f : metric_fields()) {
     const nlohmann::json::json_pointer at{std::string(f.pointer)};
-    if (doc.contains(at)) f.set(m, doc.at(at));
+    if (!doc.contains(at)) continue;
+    try {
+      f.set(m, doc.at(at));
+    } catch (const nlohmann::json::exception& e) {
+      // "[json.exception.type_error.302] type must be number, but is string"
+      const std::string what = e.what();
+      const auto end = what.find("] ");
+      throw std::invalid_argument(std::string(f.pointer) + ": " + (end == std::string::npos ? what : what.substr(end + 2)));
+    }
   }
   return m;
 }

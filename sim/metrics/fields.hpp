@@ -32,7 +32,8 @@ const std::vector<MetricField>& metric_fields();
 const MetricField* find_metric_field(std::string_view pointer);
 
 // The figures of a metrics document (every field of the table that the
-// document has; the rest keep their defaults).
+// document has; the rest keep their defaults). Throws std::invalid_argument
+// naming the pointer of a figure of the wrong type.
 Metrics metrics_from_json(const nlohmann::json& doc);
 
 }  // namespace allocsim::sim

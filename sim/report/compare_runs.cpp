@@ -67,6 +67,14 @@ std::string shown(const std::optional<double>& v, const std::string& name) {
   return csv_number(v);
 }
 
+Metrics read_figures(const nlohmann::json& doc, const std::string& file) {
+  try {
+    return metrics_from_json(doc);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(file + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 RunDiff diff_runs(const nlohmann::json& a, const nlohmann::json& b, std::string a_file, std::string b_file) {
@@ -80,7 +88,7 @@ RunDiff diff_runs(const nlohmann::json& a, const nlohmann::json& b, std::string 
     const std::string vb = ib == cb.end() ? "(absent)" : ib->second.dump();
     if (va != vb) d.config.push_back({key, va, vb});
   }
-  const auto ma = figures(metrics_from_json(a)), mb = figures(metrics_from_json(b));
+  const auto ma = figures(read_figures(a, d.a_file)), mb = figures(read_figures(b, d.b_file));
   auto names = ma;
   names.insert(mb.begin(), mb.end());
   for (const auto& [name, unused] : names) {

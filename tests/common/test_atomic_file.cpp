@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include "sim/common/atomic_file.hpp"
+#include "sim/common/errors.hpp"
 #include "tests/common/files.hpp"
 
 namespace allocsim::sim::testing {
@@ -26,6 +27,15 @@ TEST(AtomicFile, ReplacesWholeOrLeavesTheOldFile) {
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir.path(""))) files += e.is_regular_file();
   EXPECT_EQ(files, 1);
+}
+
+TEST(AtomicFile, CheckWritableLeavesNothingAndRefusesWhatCannotBeWritten) {
+  TempDir dir;
+  check_writable(dir.path("new.json"));
+  EXPECT_THROW(check_writable(dir.path("no/such/dir/f.txt")), OutputError);
+  EXPECT_THROW(check_writable(dir.path("")), OutputError);  // the directory itself
+  EXPECT_THROW(check_writable("/proc/allocsim-check.json"), OutputError);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path("")));
 }
 
 }  // namespace
