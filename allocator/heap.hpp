@@ -1,5 +1,5 @@
 #pragma once
-// The ready-queue allocator (../shared/seed notes, docs/allocator.md).
+// The ready-queue allocator (its design: docs/allocator.md).
 //
 // One Heap owns all memory: blocks and large mappings from the OS layer,
 // one ready queue per size class, the registry of ThreadHeaps (the

@@ -24,8 +24,17 @@ import os
 import sys
 from collections import OrderedDict, defaultdict
 
+try:
+    import matplotlib  # noqa: F401  (plot_figures draws with it)
+except ImportError as e:
+    print("plot.py: needs matplotlib (Debian: apt-get install python3-matplotlib): %s" % e, file=sys.stderr)
+    sys.exit(1)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plot_figures import MIB, plot_bars, plot_heatmap, plot_memory, plot_queues  # noqa: E402
+
+
+METRICS_SCHEMA = "allocsim-metrics/1"   # sim/metrics/metrics.hpp
+PLAN_SCHEMA = "allocsim-sweep-plan/1"    # sim/sweep/plan_io.hpp
 
 
 def fail(message):
@@ -75,6 +84,8 @@ class Run:
 
 def load_sweep(directory):
     plan = load_json(os.path.join(directory, "plan.json"))
+    if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
+        fail("%s/plan.json: not the plan of an `allocsim sweep` directory (expected schema %s)" % (directory, PLAN_SCHEMA))
     summary = os.path.join(directory, "summary.csv")
     if not os.path.exists(summary):
         fail("%s: no summary.csv (run allocsim sweep first)" % directory)
@@ -99,8 +110,32 @@ def load_sweep(directory):
     return plan, swept, runs, summary
 
 
-def run_from_file(path):
+def load_metrics(path):
     m = load_json(path)
+    schema = m.get("schema") if isinstance(m, dict) else None
+    if schema != METRICS_SCHEMA:
+        fail("%s: not a metrics file of `allocsim replay -o` (schema %s; expected %s)"
+             % (path, json.dumps(schema), METRICS_SCHEMA))
+    return m
+
+
+def check_sweep_choices(directory, swept, args):
+    """--metric names summary.csv columns and --heatmap two swept knobs; say so up front."""
+    with open(os.path.join(directory, "summary.csv"), newline="") as f:
+        columns = next(csv.reader(f), [])
+    for metric in args.metric:
+        if metric not in columns:
+            fail("--metric %s: not a column of %s/summary.csv (numeric columns are listed in docs/reports.md)"
+                 % (metric, directory))
+    if args.heatmap:
+        for knob in args.heatmap.split(","):
+            if knob and knob not in swept:
+                fail("--heatmap %s: %s is not a knob this sweep varies (it varies: %s)"
+                     % (args.heatmap, knob, ", ".join(swept) or "none"))
+
+
+def run_from_file(path):
+    m = load_metrics(path)
     r = m.get("run", {})
     label = r.get("policy") or (r.get("allocator") or {}).get("name", "run")
     row = {"id": os.path.basename(path), "status": "done", "trace": os.path.basename(r.get("trace", "trace")),
@@ -210,11 +245,12 @@ def summary_table_for_file(run):
 
 def plot_sweep(directory, out_dir, args):
     plan, swept, runs, summary = load_sweep(directory)
+    check_sweep_choices(directory, swept, args)
     if not runs:
         fail("%s: no completed runs to plot" % directory)
     baseline = plan.get("spec", {}).get("baseline", "")
     # Overviews first, then each trace's time plots.
-    images = [plot_bars(runs, out_dir, "frag_jw3_at_peak_footprint", "fragmentation at peak footprint "
+    images = [plot_bars(runs, out_dir, "fragmentation_jw3_at_peak_footprint", "fragmentation at peak footprint "
                         "(footprint / live - 1, Johnstone & Wilson measure 3)", 100, "%", "fragmentation.png"),
               plot_bars(runs, out_dir, "peak_rss_bytes", "peak RSS (simulated in virtual mode, measured "
                         "in threaded mode)", 1 / MIB, "MiB", "peak_rss.png")]
@@ -249,6 +285,8 @@ def main():
     parser.add_argument("--metric", action="append", help="summary.csv column for the heat maps (repeatable; "
                         "default: peak_footprint_bytes and fallback_rate)")
     args = parser.parse_args()
+    if not os.path.isdir(args.input) and (args.metric or args.heatmap):
+        fail("--metric and --heatmap apply to a sweep directory, not to one metrics file")
     args.metric = args.metric or ["peak_footprint_bytes", "fallback_rate"]
     is_dir = os.path.isdir(args.input)
     if not is_dir and not os.path.isfile(args.input):

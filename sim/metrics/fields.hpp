@@ -9,6 +9,7 @@
 // the timeline (series and maps, written by metrics_json.cpp and not read
 // back).
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,13 @@ struct MetricField {
   nlohmann::ordered_json (*get)(const Metrics&);
   void (*set)(Metrics&, const nlohmann::json&);
 };
+
+// A figure's one name, used as its CSV column (replay's CSV, summary.csv),
+// its key in compare's JSON and its row in compare's tables: the pointer
+// without a leading "run" or "summary" section, the rest joined by '_'
+// ("/summary/fragmentation/jw1_time_average" -> "fragmentation_jw1_time_average",
+// "/host/wall_seconds" -> "host_wall_seconds"). docs/cli.md states the rule.
+std::string figure_name(std::string_view pointer);
 
 // Sections first seen in this order: run, summary, throughput, latency, host.
 const std::vector<MetricField>& metric_fields();

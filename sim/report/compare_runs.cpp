@@ -30,21 +30,14 @@ Flat flatten_section(const nlohmann::json& doc, const char* section) {
   return out;
 }
 
-// "/summary/peak_rss_bytes" -> "summary.peak_rss_bytes"
-std::string dotted(std::string_view pointer) {
-  std::string name(pointer.substr(1));
-  for (auto& c : name) c = c == '/' ? '.' : c;
-  return name;
-}
-
-// The run's numeric figures outside its identity, by dotted name.
+// The run's numeric figures outside its identity, by name (figure_name).
 std::map<std::string, double> figures(const Metrics& m) {
   std::map<std::string, double> out;
   for (const auto& f : metric_fields()) {
     if (f.pointer.starts_with("/run/")) continue;
     const auto v = f.get(m);
-    if (v.is_number()) out[dotted(f.pointer)] = v.get<double>();
-    else if (v.is_boolean()) out[dotted(f.pointer)] = v.get<bool>() ? 1.0 : 0.0;
+    if (v.is_number()) out[figure_name(f.pointer)] = v.get<double>();
+    else if (v.is_boolean()) out[figure_name(f.pointer)] = v.get<bool>() ? 1.0 : 0.0;
   }
   return out;
 }
@@ -57,7 +50,7 @@ std::optional<double> number(const std::map<std::string, double>& f, const std::
 // The unit of a figure that is one of the key metrics, for human display.
 std::optional<MetricUnit> unit_of(const std::string& name) {
   for (const auto& m : key_metrics())
-    if (dotted(m.pointer) == name) return m.unit;
+    if (figure_name(m.pointer) == name) return m.unit;
   return std::nullopt;
 }
 
