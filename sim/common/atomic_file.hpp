@@ -4,6 +4,9 @@
 // flushed, and is renamed over the target. A reader never sees half a file,
 // and a failed write leaves the old file (if any) untouched. Used for
 // metrics JSON/CSV here and for per-run results by the sweep layer.
+// A target that exists and is not a regular file (/dev/null, a FIFO,
+// /dev/stdout) is written in place: renaming over it would replace the
+// device node; a symlink to a regular file keeps being a link.
 #include <functional>
 #include <ostream>
 #include <string>
