@@ -80,12 +80,16 @@ RunDiff diff_runs(const nlohmann::json& a, const nlohmann::json& b, std::string 
     const std::string vb = ib == cb.end() ? "(absent)" : ib->second.dump();
     if (va != vb) d.config.push_back({key, va, vb});
   }
-  const auto ma = figures(metrics_from_json(a)), mb = figures(metrics_from_json(b));
+  const Metrics fa = metrics_from_json(a), fb = metrics_from_json(b);
+  const auto ma = figures(fa), mb = figures(fb);
+  // A simulated RSS and a measured one are different things: no change between them.
+  const bool same_rss = fa.summary.rss_source == fb.summary.rss_source;
   auto names = ma;
   names.insert(mb.begin(), mb.end());
   for (const auto& [name, unused] : names) {
     MetricDifference m{name, number(ma, name), number(mb, name), {}, {}};
-    if (m.a && m.b) {
+    const bool rss = name == "summary.peak_rss_bytes" || name == "summary.final_rss_bytes";
+    if (m.a && m.b && (same_rss || !rss)) {
       m.delta = *m.b - *m.a;
       if (*m.a != 0) m.ratio = *m.b / *m.a;
     }
