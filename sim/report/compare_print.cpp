@@ -27,14 +27,17 @@ std::vector<std::string> varying_knobs(const Comparison& c, const TraceCompariso
   return out;
 }
 
-// The mean, its spread over the runs when there are several ("[min..max]"),
+// The mean, its spread over the runs when they differ at the shown precision ("[min..max]"),
 // and its change against the baseline row.
 std::string text_cell(const CompareRow& row, std::size_t self, std::size_t m) {
   const CompareCell& cell = row.cells[m];
   if (!cell.value) return row.runs ? "-" : "failed";
   const MetricUnit unit = key_metrics()[m].unit;
   std::string text = human_value(*cell.value, unit);
-  if (cell.values > 1) text += " [" + human_value(*cell.min, unit) + ".." + human_value(*cell.max, unit) + "]";
+  if (cell.values > 1) {
+    const std::string low = human_value(*cell.min, unit), high = human_value(*cell.max, unit);
+    if (low != high) text += " [" + low + ".." + high + "]";
+  }
   if (row.baseline_row && row.baseline_row != self) {
     const std::string change = human_change(cell.value, cell.baseline, unit);
     if (!change.empty()) text += " " + change;
@@ -79,7 +82,7 @@ void print_comparison_text(const Comparison& c, std::ostream& out) {
     }
     table.print(out, 2 + knobs.size());
   }
-  out << "\n* a baseline row. Values are means over the runs, [min..max] when there are several. Changes: relative\n"
+  out << "\n* a baseline row. Values are means over the runs, [min..max] when they differ. Changes: relative\n"
          "for sizes, counts and rates; percentage points (pp) for fragmentation and fallback rate. sim RSS is\n"
          "simulated (virtual mode, core); measured RSS is the process's peak above its RSS before the first event\n"
          "(threaded mode, system allocators). The two are never compared with each other.\n";
