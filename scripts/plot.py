@@ -304,8 +304,10 @@ def table_html(path, limit=2000):
 
 
 def write_index(out_dir, title, description, images, table, name="index.html"):
+    """images: PNG names, or (name, caption) pairs."""
+    pairs = [i if isinstance(i, tuple) else (i, i) for i in images]
     figures = "\n".join('<figure><img src="%s" alt="%s"><figcaption>%s</figcaption></figure>'
-                        % (html.escape(i), html.escape(i), html.escape(i)) for i in images)
+                        % (html.escape(i), html.escape(i), html.escape(c)) for i, c in pairs)
     page = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>%s</title>
 <style>body{font-family:sans-serif;margin:1.5em}img{max-width:100%%;border:1px solid #ccc}
@@ -353,8 +355,11 @@ def plot_sweep(directory, out_dir, args):
     os.makedirs(out_dir, exist_ok=True)
     baseline = plan.get("spec", {}).get("baseline", "")
     # Overviews first, then each trace's time plots.
-    images = [FIGURES.plot_bars(bar_values(runs, plan.get("policy_values") or {}, metric), out_dir, title, scale,
-                                unit, name) for metric, title, scale, unit, name in BARS]
+    images = []
+    for metric, title, scale, unit, name in BARS:
+        bars = bar_values(runs, plan.get("policy_values") or {}, metric)
+        if FIGURES.plot_bars(bars, out_dir, title, scale, unit, name):
+            images.append((name, "%s: %s" % (name, "; ".join(bars))))  # which point each policy is shown at
     frontiers = []
     if args.frontier:
         for w, points in frontier_points(runs).items():
