@@ -17,7 +17,7 @@ Writes PNGs and an index.html that shows them with the summary table:
   heatmap_<metric>.png    a metric over two swept knobs, one panel per trace
   frontier_<workload>.png with --frontier: fallback rate against time-averaged queued bytes, one marker
                           per policy and knob point; traces that differ only by a ".seedN" part of their
-                          name are one workload
+                          name are one workload; frontiers.csv holds the plotted numbers
 
 Inputs are the files documented in docs/metrics.md and docs/reports.md. This file chooses
 the runs; scripts/plot_figures.py draws. Needs python3 and matplotlib (Debian:
@@ -250,7 +250,7 @@ def heatmap_knobs(runs, swept, requested):
 
 def workload(trace):
     """Traces that differ only by a ".seedN" part of their name are one workload."""
-    return re.sub(r"\.seed\d+", "", trace)
+    return re.sub(r"\.seed\d+", "", os.path.basename(trace))
 
 
 def short_value(knob, value):
@@ -288,6 +288,23 @@ def frontier_points(runs):
         key = (r.series_name(), point_label(r))
         out.setdefault(workload(r.get("trace")), OrderedDict()).setdefault(key, []).append((x, y))
     return OrderedDict((w, [(name, label, values) for (name, label), values in points.items()]) for w, points in out.items())
+
+
+def write_frontier_csv(per_workload, path):
+    """The frontier plots' numbers: one row per workload and point, means and spreads over its traces
+    and repetitions, and whether the point is on the frontier (no other point of the workload has both
+    less queued memory and fewer fallbacks)."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["workload", "policy", "point", "runs", "queue_bytes_mean", "queue_bytes_mean_min",
+                    "queue_bytes_mean_max", "fallback_rate", "fallback_rate_min", "fallback_rate_max", "on_frontier"])
+        for workload_name, points in per_workload.items():
+            means = [(sum(x for x, _ in v) / len(v), sum(y for _, y in v) / len(v)) for _, _, v in points]
+            front = set(FIGURES.pareto(means))
+            for i, ((name, label, values), (mx, my)) in enumerate(zip(points, means)):
+                xs, ys = [x for x, _ in values], [y for _, y in values]
+                w.writerow([workload_name, name, label, len(values), "%.0f" % mx, "%.0f" % min(xs), "%.0f" % max(xs),
+                            "%.6g" % my, "%.6g" % min(ys), "%.6g" % max(ys), "yes" if i in front else "no"])
 
 
 # ---------------------------------------------------------------- index.html
@@ -363,9 +380,10 @@ def plot_sweep(directory, out_dir, args):
     frontiers = []
     if args.frontier:
         for w, points in frontier_points(runs).items():
-            traces = sorted({r.get("trace") for r in runs if workload(r.get("trace")) == w})
+            traces = sorted({os.path.basename(r.get("trace")) for r in runs if workload(r.get("trace")) == w})
             frontiers.append(FIGURES.plot_frontier(points, out_dir, w, "%d trace(s): %s" % (len(traces), ", ".join(traces))))
         frontiers = [f for f in frontiers if f]
+        write_frontier_csv(frontier_points(runs), os.path.join(out_dir, "frontiers.csv"))
         write_index(out_dir, "fallbacks against queued memory", "One frontier per workload. Source: %s" % directory,
                     frontiers, "", "frontiers.html")
     if pair:

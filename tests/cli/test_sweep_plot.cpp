@@ -82,6 +82,10 @@ TEST(SweepPlot, BarsShowPoliciesSweptOnlyAtGridPoints) {
   // The frontier: one PNG for the one workload, and a page of them.
   EXPECT_TRUE(is_png(s.path("plots/frontier_lt_edgecases_plt.txt.png")));
   EXPECT_NE(read_file(s.path("plots/frontiers.html")).find("frontier_lt_edgecases_plt.txt.png"), std::string::npos);
+  const std::string points = read_file(s.path("plots/frontiers.csv"));
+  EXPECT_EQ(points.rfind("workload,policy,point,runs,queue_bytes_mean,", 0), 0u) << points;
+  EXPECT_EQ(std::count(points.begin(), points.end(), '\n'), 1 + 5) << points;  // adaptive and four grid points
+  EXPECT_NE(points.find(",yes\n"), std::string::npos) << points;  // some point is on the frontier
 }
 
 // A threaded run's memory plot and its summary: measured RSS, never called simulated.
