@@ -295,7 +295,7 @@ def write_frontier_csv(per_workload, path):
     and repetitions, and whether the point is on the frontier (no other point of the workload has both
     less queued memory and fewer fallbacks)."""
     with open(path, "w", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(["workload", "policy", "point", "runs", "queue_bytes_mean", "queue_bytes_mean_min",
                     "queue_bytes_mean_max", "fallback_rate", "fallback_rate_min", "fallback_rate_max", "on_frontier"])
         for workload_name, points in per_workload.items():
