@@ -33,6 +33,9 @@ inline constexpr std::uint32_t kAlignedMark = 0xffffffffu;
 inline constexpr std::uint32_t kLargeMark = 0xfffffffeu;
 inline constexpr std::uint64_t kBlockMagic = 0x6b636f6c42534c41ull;  // "ALSBlock"
 inline constexpr std::uint64_t kLargeMagic = 0x656772614c534c41ull;  // "ALSLarge"
+// A freed large mapping kept for reuse carries this one instead, so a
+// second free of its old payload is caught instead of caching it twice.
+inline constexpr std::uint64_t kLargeCachedMagic = 0x64686361434c4c41ull;  // "ALLCachd"
 
 struct ChunkHeader {
   std::atomic<std::uint32_t> prev;

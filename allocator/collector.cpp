@@ -72,8 +72,10 @@ std::uint64_t Collector::assist(std::uint32_t c, std::uint64_t goal) {
   std::lock_guard step(step_mutex_);
   heap_.note_demand(c);
   std::uint64_t units = 0;
-  while (heap_.unmerged_bytes() > goal) {
-    gather_bins();
+  // Bins are taken before the goal is looked at: the caller's pending list,
+  // however long, can be published only once its ready bin is empty, and a
+  // collector that gets no CPU may leave a few bytes there for long.
+  while (gather_bins(), heap_.unmerged_bytes() > goal) {
     const std::uint64_t merged = drain(config_.step_budget);
     if (!merged) break;  // what waits is in bins no step can take yet
     units += merged;

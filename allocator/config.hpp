@@ -40,6 +40,7 @@ enum class Prefill : std::uint8_t {
 #define ALLOCSIM_KNOBS(X)                                                                            \
   X(std::uint64_t, block_bytes, 1u << 20, "bytes per block mapped from the OS (power of two)")       \
   X(std::uint64_t, page_bytes, 64u << 10, "largest size class; larger requests get dedicated mmaps") \
+  X(std::uint64_t, large_cache_bytes, 32u << 20, "bytes of freed dedicated mappings kept for reuse (0: unmap each at once)") \
   X(std::uint64_t, small_step, 16, "size-class step up to small_limit (multiple of 16)")             \
   X(std::uint64_t, small_limit, 128, "chunk size up to which classes are small_step apart")          \
   X(std::uint64_t, classes_per_doubling, 4, "size classes per doubling above small_limit")           \

@@ -135,7 +135,7 @@ ALLOCSIM_DEFINE_COUNTERS(CollectorCounters, CollectorCounts, ALLOCSIM_COLLECTOR_
   X(merge_sets, "free chunks merged and waiting in the collector's merge sets") \
   X(unmerged_garbage, "freed chunks not yet merged: garbage bins, pending lists, the collector's backlog") \
   X(fresh_tails, "the untouched rest of threads' fallback blocks")              \
-  X(large_mappings, "dedicated mappings of requests above the largest class")   \
+  X(large_mappings, "dedicated mappings of requests above the largest class, in use or cached for reuse") \
   X(metadata, "the allocator's own mapped metadata (rings, caches, hash buckets), process-wide")
 
 struct FootprintBreakdown {
@@ -160,8 +160,11 @@ struct HeapStats {
   std::uint64_t mapped_bytes = 0;       // blocks + large mappings now
   std::uint64_t peak_mapped_bytes = 0;
   std::uint64_t blocks = 0;
-  std::uint64_t large_mappings = 0;
+  std::uint64_t large_mappings = 0;    // dedicated mappings, in use or cached
   std::uint64_t large_bytes = 0;
+  std::uint64_t large_cached_bytes = 0;  // of those, freed and kept for reuse (large_cache_bytes)
+  std::uint64_t large_reuses = 0;        // large allocations served from the cache
+  std::uint64_t large_remaps = 0;        // reallocs of large mappings resized by remap, not copied
   std::uint64_t os_maps = 0;            // every mapping, by threads and collector
   std::uint64_t os_unmaps = 0;
   std::uint64_t queue_bytes = 0;        // bytes held in ready queues now

@@ -5,6 +5,7 @@
 
 #include "allocator/collector.hpp"
 #include "allocator/fatal.hpp"
+#include "allocator/mapping_list.hpp"
 #include "allocator/thread_heap.hpp"
 
 namespace allocsim::allocator {
@@ -13,21 +14,6 @@ namespace {
 const Config& validated(const Config& c) {
   c.validate();
   return c;
-}
-
-template <typename T>
-void link_front(T*& head, T* node) {
-  node->prev = nullptr;
-  node->next = head;
-  if (head) head->prev = node;
-  head = node;
-}
-
-template <typename T>
-void unlink(T*& head, T* node) {
-  if (node->prev) node->prev->next = node->next;
-  else head = node->next;
-  if (node->next) node->next->prev = node->prev;
 }
 
 }  // namespace
@@ -64,11 +50,12 @@ Heap::~Heap() {
     blocks_ = b->next;
     os_.unmap(b, b->bytes);
   }
-  while (larges_) {
-    LargeMeta* l = larges_;
-    larges_ = l->next;
-    os_.unmap(l, l->bytes);
-  }
+  for (LargeMeta* list : {larges_, large_cache_})
+    while (list) {
+      LargeMeta* l = list;
+      list = l->next;
+      os_.unmap(l, l->bytes);
+    }
 }
 
 void Heap::account_map(std::uint64_t bytes) {
@@ -116,51 +103,6 @@ void Heap::unmap_block(BlockMeta* b) {
   os_.unmap(b, bytes);
   account_unmap(bytes);
   emit({HeapEventKind::OsRelease, kNoClass, kCollectorThread, bytes, 1, stamp});
-}
-
-void* Heap::allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread) {
-  const std::uint64_t page = os_.page_size();
-  align = std::max<std::uint64_t>(align, kUnit);
-  if (n > (UINT64_MAX >> 2) || align > (UINT64_MAX >> 4)) return nullptr;
-  const std::uint64_t offset = (sizeof(LargeMeta) + kHeaderBytes + align - 1) & ~(align - 1);
-  if (offset / kUnit > 0xfffffff0u) return nullptr;
-  const std::uint64_t bytes = (offset + n + page - 1) & ~(page - 1);
-  auto* meta = static_cast<LargeMeta*>(os_.map(bytes, std::max(page, align)));
-  if (!meta) return nullptr;
-  meta->magic = kLargeMagic;
-  meta->bytes = bytes;
-  meta->requested = n;
-  char* payload = reinterpret_cast<char*>(meta) + offset;
-  ChunkHeader::of_payload(payload)->set(kLargeMark, std::uint32_t(offset / kUnit));
-  {
-    std::lock_guard lock(blocks_mutex_);
-    link_front(larges_, meta);
-    ++large_count_;
-    large_bytes_ += bytes;
-    ++os_maps_;
-  }
-  account_map(bytes);
-  emit({HeapEventKind::OsMap, kNoClass, thread, bytes, 1, 0});
-  return payload;
-}
-
-void Heap::free_large(ChunkHeader* marker, std::uint32_t thread) {
-  auto* meta = reinterpret_cast<LargeMeta*>(marker->bytes() + kHeaderBytes - marker->size());
-  if (meta->magic != kLargeMagic)
-    fatal("allocsim: free(%p): not a pointer this heap handed out (bad large-mapping header)",
-          static_cast<void*>(marker->bytes() + kHeaderBytes));
-  const std::uint64_t bytes = meta->bytes;
-  {
-    std::lock_guard lock(blocks_mutex_);
-    unlink(larges_, meta);
-    --large_count_;
-    large_bytes_ -= bytes;
-    ++os_unmaps_;
-  }
-  meta->magic = 0;
-  os_.unmap(meta, bytes);
-  account_unmap(bytes);
-  emit({HeapEventKind::OsRelease, kNoClass, thread, bytes, 1, 0});
 }
 
 void Heap::wake_collector(std::uint32_t thread) {
@@ -230,6 +172,9 @@ HeapStats Heap::stats() const {
     s.blocks = block_count_;
     s.large_mappings = large_count_;
     s.large_bytes = large_bytes_;
+    s.large_cached_bytes = large_cached_bytes_;
+    s.large_reuses = large_reuses_;
+    s.large_remaps = large_remaps_;
     s.os_maps = os_maps_;
     s.os_unmaps = os_unmaps_;
   }
@@ -243,7 +188,8 @@ std::uint64_t Heap::resident_bytes() const {
   std::lock_guard lock(blocks_mutex_);
   std::uint64_t pages = 0;
   for (const BlockMeta* b = blocks_; b; b = b->next) pages += os_.resident_pages(b, b->bytes);
-  for (const LargeMeta* l = larges_; l; l = l->next) pages += os_.resident_pages(l, l->bytes);
+  for (const LargeMeta* list : {larges_, large_cache_})
+    for (const LargeMeta* l = list; l; l = l->next) pages += os_.resident_pages(l, l->bytes);
   return pages * os_.page_size();
 }
 
@@ -281,7 +227,7 @@ std::string CheckReport::summary() const {
   char line[512];
   std::snprintf(line, sizeof line,
                 "%s: in use %llu chunks/%llu B, cached %llu/%llu, queued %llu/%llu, binned %llu/%llu, "
-                "merge sets %llu/%llu, fresh %llu/%llu, blocks %llu B, large %llu/%llu B",
+                "merge sets %llu/%llu, fresh %llu/%llu, blocks %llu B, large %llu/%llu B (cached %llu/%llu B)",
                 ok ? "ok" : "FAILED", (unsigned long long)in_use_chunks, (unsigned long long)in_use_bytes,
                 (unsigned long long)cached_chunks, (unsigned long long)cached_bytes,
                 (unsigned long long)queued_chunks, (unsigned long long)queued_bytes,
@@ -289,7 +235,8 @@ std::string CheckReport::summary() const {
                 (unsigned long long)merge_set_chunks, (unsigned long long)merge_set_bytes,
                 (unsigned long long)fresh_chunks, (unsigned long long)fresh_bytes,
                 (unsigned long long)block_bytes, (unsigned long long)large_mappings,
-                (unsigned long long)large_bytes);
+                (unsigned long long)large_bytes, (unsigned long long)large_cached,
+                (unsigned long long)large_cached_bytes);
   std::string s = line;
   for (const auto& e : errors) s += "\n  " + e;
   return s;

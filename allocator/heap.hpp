@@ -1,5 +1,5 @@
 #pragma once
-// The ready-queue allocator (../shared/seed notes, docs/allocator.md).
+// The ready-queue allocator (its design: docs/allocator.md).
 //
 // One Heap owns all memory: blocks and large mappings from the OS layer,
 // one ready queue per size class, the registry of ThreadHeaps (the
@@ -59,7 +59,8 @@ struct CheckReport {
   std::uint64_t merge_set_chunks = 0, merge_set_bytes = 0;
   std::uint64_t fresh_chunks = 0, fresh_bytes = 0;
   std::uint64_t block_bytes = 0;  // all blocks, overheads included
-  std::uint64_t large_mappings = 0, large_bytes = 0;
+  std::uint64_t large_mappings = 0, large_bytes = 0;  // cached ones included
+  std::uint64_t large_cached = 0, large_cached_bytes = 0;
   std::string summary() const;
 };
 
@@ -157,8 +158,23 @@ class Heap {
   friend class ThreadHeap;
   friend class HeapChecker;
 
-  void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread);
+  // Dedicated mappings of requests above the largest class
+  // (allocator/large_mappings.cpp). zeroed: the payload must read as zero
+  // (a reused mapping is cleared; a fresh one already is).
+  void* allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread, bool zeroed);
+  // Resizes the mapping so that it holds n payload bytes without a copy: a
+  // shrink cuts off its tail, a growth moves it with OsLayer::remap;
+  // nullptr when the OS layer cannot (the caller then copies). The payload
+  // keeps its offset in the mapping.
+  void* reallocate_large(ChunkHeader* marker, std::uint64_t n, std::uint32_t thread);
   void free_large(ChunkHeader* marker, std::uint32_t thread);
+  // A large mapping no longer in use (listed: still in larges_) goes into
+  // the cache, the oldest cached ones making room, or back to the OS.
+  void keep_or_unmap(LargeMeta* meta, bool listed, std::uint32_t thread);
+  LargeMeta* large_meta(ChunkHeader* marker, const char* call) const;
+  // A cached mapping of at least `bytes` whose base suits `align`, taken out
+  // of the cache (blocks_mutex_ held); nullptr if none fits.
+  LargeMeta* take_cached_large(std::uint64_t bytes, std::uint64_t align);
   void account_map(std::uint64_t bytes);
   void note_peak();
   void account_unmap(std::uint64_t bytes);
@@ -184,6 +200,10 @@ class Heap {
   mutable std::mutex blocks_mutex_;   // guards the block and large lists and stamps
   BlockMeta* blocks_ = nullptr;
   LargeMeta* larges_ = nullptr;
+  // Freed large mappings kept for reuse, newest first, at most
+  // large_cache_bytes in all; their bytes stay in large_bytes_.
+  LargeMeta* large_cache_ = nullptr;
+  std::uint64_t large_cached_bytes_ = 0, large_reuses_ = 0, large_remaps_ = 0;
   std::uint64_t next_stamp_ = 0;
   std::uint64_t block_count_ = 0, large_count_ = 0, large_bytes_ = 0, os_maps_ = 0, os_unmaps_ = 0;
   std::atomic<std::uint64_t> mapped_bytes_{0};

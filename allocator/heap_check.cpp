@@ -36,6 +36,23 @@ class HeapChecker {
       r_.large_bytes += l->bytes;
       mapped += l->bytes;
     }
+    std::uint64_t cached_bytes = 0;
+    for (const LargeMeta* l = heap_.large_cache_; l; l = l->next) {
+      if (l->magic != kLargeCachedMagic) error("cached large mapping %p has a bad magic", (const void*)l);
+      ++r_.large_mappings;
+      ++r_.large_cached;
+      r_.large_bytes += l->bytes;
+      cached_bytes += l->bytes;
+      mapped += l->bytes;
+    }
+    r_.large_cached_bytes = cached_bytes;
+    if (cached_bytes != heap_.large_cached_bytes_ || cached_bytes > heap_.config_.large_cache_bytes)
+      error("cached large mappings add up to %llu bytes, the heap counts %llu (bound %llu)",
+            (unsigned long long)cached_bytes, (unsigned long long)heap_.large_cached_bytes_,
+            (unsigned long long)heap_.config_.large_cache_bytes);
+    if (r_.large_bytes != heap_.large_bytes_)
+      error("large mappings add up to %llu bytes, the heap counts %llu", (unsigned long long)r_.large_bytes,
+            (unsigned long long)heap_.large_bytes_);
     for (const auto& [h, e] : places_)
       if (!e.seen) error("chunk %p in %s is not a chunk of any block", (const void*)h, name(e.place));
     if (mapped != heap_.mapped_bytes())

@@ -31,6 +31,12 @@ class SystemOs final : public OsLayer {
 
   void unmap(void* address, std::size_t bytes) override { munmap(address, bytes); }
 
+  void* remap(void* address, std::size_t old_bytes, std::size_t new_bytes) override {
+    if (new_bytes == 0 || new_bytes > (SIZE_MAX >> 2)) return nullptr;
+    void* p = mremap(address, old_bytes, new_bytes, MREMAP_MAYMOVE);
+    return p == MAP_FAILED ? nullptr : p;
+  }
+
   void purge(void* address, std::size_t bytes) override { madvise(address, bytes, MADV_DONTNEED); }
 
   std::size_t resident_pages(const void* address, std::size_t bytes) const override {

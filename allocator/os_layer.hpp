@@ -15,8 +15,15 @@ class OsLayer {
   // aligned to `alignment` (a power of two >= page_size()). Returns nullptr
   // on failure; never throws.
   virtual void* map(std::size_t bytes, std::size_t alignment) = 0;
-  // Unmaps exactly a range returned by map().
+  // Unmaps exactly a range returned by map() or remap().
   virtual void unmap(void* address, std::size_t bytes) = 0;
+  // Resizes a mapping returned by map() or remap() to new_bytes (a multiple
+  // of page_size()), moving it if it cannot grow in place; the contents up
+  // to the smaller size are kept without a copy, pages past the old size
+  // read as zero. The result is only page aligned. Returns nullptr (the
+  // mapping unchanged) when the layer cannot: the caller then copies. The
+  // default cannot, so a layer that counts pages need not model a move.
+  virtual void* remap(void* address, std::size_t old_bytes, std::size_t new_bytes) { return nullptr; }
   // Gives the pages of [address, address + bytes) back; they read as zero
   // afterwards. Page-aligned range inside a mapping.
   virtual void purge(void* address, std::size_t bytes) = 0;

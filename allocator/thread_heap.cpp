@@ -40,7 +40,7 @@ ThreadHeap::~ThreadHeap() {
 void* ThreadHeap::allocate(std::size_t n) {
   const std::uint64_t chunk = SizeClasses::chunk_for(n);
   if (chunk - 1 >= largest_) [[unlikely]]  // chunk == 0 (overflow) wraps around
-    return chunk ? allocate_large(n, kUnit) : nullptr;
+    return chunk ? allocate_large(n, kUnit, false) : nullptr;
   const std::uint32_t c = ceil_class_[(chunk - 1) / kUnit];
   ClassCache& cache = caches_[c];
   cache.counters.mallocs.add();  // cache hits are derived in counts()
@@ -63,8 +63,8 @@ ThreadCounts ThreadHeap::counts() const {
   return t;
 }
 
-void* ThreadHeap::allocate_large(std::size_t n, std::size_t alignment) {
-  void* p = heap_.allocate_large(n, alignment, id_);
+void* ThreadHeap::allocate_large(std::size_t n, std::size_t alignment, bool zeroed) {
+  void* p = heap_.allocate_large(n, alignment, id_, zeroed);
   if (p) counters_.large_allocs.add();
   return p;
 }
@@ -86,13 +86,20 @@ void* ThreadHeap::refill_or_fallback(std::uint32_t c) {
   // Mutator assist: rather than map fresh memory while garbage waits to be
   // merged or merged memory waits to be reused, merge it and refill from it
   // (the collector's own work, under its lock), and take what that queued.
+  // A second round offers what the first could not publish: the ready bin
+  // was still full (a collector that gets no CPU has not taken it), and
+  // this thread's own pending list, however long, would otherwise wait
+  // while it maps fresh memory.
   if (assist_bytes_ && needs_fresh_block(c) &&
       heap_.unmerged_bytes() + pending_bytes() + heap_.collector().merge_set_bytes() > assist_bytes_) {
-    publish();
-    heap_.collector().assist(c, assist_bytes_ / 2);
-    if (const std::size_t got = heap_.queue(c).take(batch, cache_batch_)) {
-      counters.assisted.add();
-      return take_batch(c, batch, got);
+    for (int round = 0; round < 2; ++round) {
+      publish();
+      heap_.collector().assist(c, assist_bytes_ / 2);
+      if (const std::size_t got = heap_.queue(c).take(batch, cache_batch_)) {
+        counters.assisted.add();
+        return take_batch(c, batch, got);
+      }
+      if (!pending_) break;
     }
   }
   ChunkHeader* h = carve(c);
@@ -151,7 +158,7 @@ void ThreadHeap::retire_fresh() {
 void* ThreadHeap::allocate_zeroed(std::size_t n) {
   const std::uint64_t chunk = SizeClasses::chunk_for(n);
   if (chunk == 0) return nullptr;
-  if (chunk > heap_.classes_.largest()) return allocate_large(n, kUnit);  // fresh mappings are already zero
+  if (chunk > heap_.classes_.largest()) return allocate_large(n, kUnit, true);
   void* p = allocate(n);
   if (p) std::memset(p, 0, n);
   return p;
@@ -161,7 +168,7 @@ void* ThreadHeap::allocate_aligned(std::size_t n, std::size_t alignment) {
   if (alignment <= kUnit) return allocate(n);
   if (alignment & (alignment - 1) || n > (SIZE_MAX >> 2) || alignment > (SIZE_MAX >> 4)) return nullptr;
   const std::size_t padded = n + alignment - kUnit;  // room to slide the payload to the boundary
-  if (SizeClasses::chunk_for(padded) > heap_.classes_.largest()) return allocate_large(n, alignment);
+  if (SizeClasses::chunk_for(padded) > heap_.classes_.largest()) return allocate_large(n, alignment, false);
   char* p0 = static_cast<char*>(allocate(padded));
   if (!p0) return nullptr;
   const auto addr = reinterpret_cast<std::uintptr_t>(p0);
@@ -194,6 +201,9 @@ void* ThreadHeap::reallocate(void* p, std::size_t n) {
   }
   const std::size_t have = usable_size(p);
   if (n <= have && n >= have / 2) return p;  // still fits without wasting half of it
+  ChunkHeader* h = ChunkHeader::of_payload(p);
+  if (h->prev_units() == kLargeMark && SizeClasses::chunk_for(n) > largest_)  // stays large: resize, no copy
+    if (void* q = heap_.reallocate_large(h, n, id_)) return q;
   void* q = allocate(n);
   if (!q) return nullptr;
   std::memcpy(q, p, std::min(have, n));

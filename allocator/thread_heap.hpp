@@ -70,7 +70,7 @@ class ThreadHeap {
   void* refill_or_fallback(std::uint32_t c);
   void* take_batch(std::uint32_t c, ChunkHeader** batch, std::size_t got);
   bool needs_fresh_block(std::uint32_t c) const;
-  void* allocate_large(std::size_t n, std::size_t alignment);
+  void* allocate_large(std::size_t n, std::size_t alignment, bool zeroed);
   ChunkHeader* carve(std::uint32_t c);
   void retire_fresh();
   void push_garbage(ChunkHeader* h);

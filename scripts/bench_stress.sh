@@ -14,13 +14,17 @@
 #   scripts/bench_stress.sh --deadline 120           seconds before a run counts as hung (default 300)
 #   scripts/bench_stress.sh --report DIR             print the tables of an earlier run again
 #   scripts/bench_stress.sh --build-dir DIR          build (Release) and use DIR (default build-release)
-# scripts/bench.sh --stress ARGS... runs this script with ARGS.
+#   scripts/bench_stress.sh --programs LIST [--external DIR] [--no-stress]
+#                    also (or only) the real programs of LIST (configs/real-programs.txt)
+#   scripts/bench_stress.sh --stats --name NAME      keep each core run's stats file; results/bench/NAME-<time>/
+# scripts/bench.sh --stress ARGS... and scripts/real_programs.sh run this script.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
 
 policies="" reps=3 filter="" deadline=300 build_dir=build-release out_root=results/bench report=""
+run_name=stress stress=1 stats=0 external="" programs=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --reps) reps=${2:?--reps needs a value}; shift ;;
@@ -30,6 +34,11 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build_dir=${2:?--build-dir needs a value}; shift ;;
     --out) out_root=${2:?--out needs a value}; shift ;;
     --report) report=${2:?--report needs a run directory}; shift ;;
+    --programs) programs+=("${2:?--programs needs a list}"); shift ;;
+    --external) external=${2:?--external needs a directory}; shift ;;
+    --no-stress) stress=0 ;;
+    --stats) stats=1 ;;
+    --name) run_name=${2:?--name needs a value}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench_stress.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -46,42 +55,52 @@ fi
 for p in $policies; do
   [[ -f configs/policies/$p.ini ]] || { echo "bench_stress.sh: no policy configs/policies/$p.ini" >&2; exit 2; }
 done
+for list in "${programs[@]}"; do
+  [[ -f $list ]] || { echo "bench_stress.sh: no program list $list" >&2; exit 2; }
+done
+[[ -z $external || -d $external ]] || { echo "bench_stress.sh: --external $external is not a directory" >&2; exit 2; }
+[[ $stress -eq 1 || ${#programs[@]} -gt 0 ]] || { echo "bench_stress.sh: --no-stress needs --programs" >&2; exit 2; }
 
 # Release: timings of a RelWithDebInfo core say less. Tests stay on: the
 # stress programs and run_measured are test targets.
-scripts/build.sh --dir "$build_dir" --release -DALLOCSIM_TESTS=ON allocsim allocsim_preload run_measured stress_programs
+# Only what the runs need: the allocsim binary (every layer) is not.
+scripts/build.sh --dir "$build_dir" --release -DALLOCSIM_TESTS=ON allocsim_preload run_measured stress_programs mt_prodcons
 preload=$(realpath "$build_dir/lib/liballocsim.so")
 
-libdir=/usr/lib/x86_64-linux-gnu
-peers=(--peer glibc=)
-declare -A libs=([jemalloc]=$libdir/libjemalloc.so.2 [mimalloc]=$libdir/libmimalloc.so.2
-                 [tcmalloc]=$libdir/libtcmalloc_minimal.so.4)
-for name in jemalloc mimalloc tcmalloc; do
-  if [[ -f ${libs[$name]} ]]; then
-    peers+=(--peer "$name=${libs[$name]}")
+source scripts/peers.sh
+peers=()
+for peer in "${peer_names[@]}"; do
+  lib=${peer_library[$peer]}
+  if [[ -z $lib || -f $lib ]]; then
+    peers+=(--peer "$peer=$lib")
   else
-    echo "bench_stress.sh: ${libs[$name]} is missing, $name is left out (scripts/setup.sh installs it)" >&2
+    echo "bench_stress.sh: $lib is missing, $peer is left out (scripts/setup.sh installs it)" >&2
   fi
 done
 
 version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo "+changes" || true)
-run_dir=$out_root/stress-$(date +%Y%m%d-%H%M%S)
+run_dir=$out_root/$run_name-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run_dir"
 cat >"$run_dir/meta.json" <<JSON
 {
  "settings": {"reps": $reps, "policies": "$policies", "filter": "$filter", "deadline_s": $deadline,
-              "build_dir": "$build_dir", "size": "bench"},
- "versions": {"allocsim-core": "$("$build_dir/bin/allocsim" --version | cut -d' ' -f2) ($commit$dirty)",
+              "build_dir": "$build_dir", "size": "bench",
+              "programs": "${programs[*]}", "external": "$external"},
+ "versions": {"allocsim-core": "$(sed -n 's/^project(allocsim VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt) ($commit$dirty)",
               "glibc": "$(version libc6)", "jemalloc": "$(version libjemalloc2)",
               "mimalloc": "$(version libmimalloc2.0)", "tcmalloc": "$(version libtcmalloc-minimal4)"},
  "machine": {"cpus": $(nproc), "kernel": "$(uname -r)", "load_average": "$(cut -d' ' -f1-3 /proc/loadavg)"}
 }
 JSON
 
-policy_args=()
-for p in $policies; do policy_args+=(--policy "$p"); done
-python3 scripts/bench_stress.py --preload "$preload" --bin "$build_dir/bin" --workloads tests/stress/workloads.txt \
-  --reps "$reps" --deadline "$deadline" --out "$run_dir" ${filter:+--filter "$filter"} "${peers[@]}" "${policy_args[@]}"
-ln -sfn "$(basename "$run_dir")" "$out_root/stress-latest"
+args=()
+for p in $policies; do args+=(--policy "$p"); done
+for list in "${programs[@]}"; do args+=(--programs "$list"); done
+[[ $stress -eq 1 ]] && args+=(--workloads tests/stress/workloads.txt)
+[[ -n $external ]] && args+=(--external "$external")
+[[ $stats -eq 1 ]] && args+=(--stats)
+python3 scripts/bench_stress.py --preload "$preload" --bin "$build_dir/bin" \
+  --reps "$reps" --deadline "$deadline" --out "$run_dir" ${filter:+--filter "$filter"} "${peers[@]}" "${args[@]}"
+ln -sfn "$(basename "$run_dir")" "$out_root/$run_name-latest"

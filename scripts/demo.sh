@@ -33,8 +33,8 @@ run_main_job() {
   [[ $status -le 1 ]] || return "$status"  # 1: some runs failed (recorded in runs/*.failed.json); report anyway
 
   section "comparison against the seed policy (adaptive)"
-  "$allocsim" compare "$out" --format csv -o "$out/compare.csv"
-  "$allocsim" compare "$out" --format json -o "$out/compare.json"
+  "$allocsim" compare "$out" -o "$out/compare.csv"
+  "$allocsim" compare "$out" -o "$out/compare.json"
   "$allocsim" compare "$out"
 
   section "plots"

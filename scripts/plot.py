@@ -33,10 +33,19 @@ import re
 import sys
 from collections import OrderedDict, defaultdict
 
+try:
+    import matplotlib  # noqa: F401  (plot_figures draws with it)
+except ImportError as e:
+    print("plot.py: needs matplotlib (Debian: apt-get install python3-matplotlib): %s" % e, file=sys.stderr)
+    sys.exit(1)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 MIB = 1024.0 * 1024.0
 FIGURES = None  # plot_figures, imported once the arguments are known good
+
+
+METRICS_SCHEMA = "allocsim-metrics/2"   # sim/metrics/metrics.hpp
+PLAN_SCHEMA = "allocsim-sweep-plan/1"    # sim/sweep/plan_io.hpp
 
 
 def fail(message, status=2):
@@ -101,10 +110,10 @@ class Run:
 def load_sweep(directory):
     plan_path = os.path.join(directory, "plan.json")
     if not os.path.exists(plan_path):
-        fail("%s: not a sweep directory (no plan.json) and not a metrics file" % directory)
+        fail("%s: no such file: %s is not a sweep directory and not a metrics file" % (plan_path, directory))
     plan = load_json(plan_path)
-    if not isinstance(plan, dict) or not str(plan.get("schema", "")).startswith("allocsim-sweep-plan/"):
-        fail("%s: not an allocsim sweep plan (schema %r)" % (plan_path, plan.get("schema") if isinstance(plan, dict) else None))
+    if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
+        fail("%s/plan.json: not the plan of an `allocsim sweep` directory (expected schema %s)" % (directory, PLAN_SCHEMA))
     summary = os.path.join(directory, "summary.csv")
     if not os.path.exists(summary):
         fail("%s: no summary.csv (run allocsim sweep first)" % directory)
@@ -131,11 +140,32 @@ def load_sweep(directory):
     return plan, swept, runs, summary, columns
 
 
-def run_from_file(path):
+def load_metrics(path):
     m = load_json(path)
-    if not isinstance(m, dict) or not str(m.get("schema", "")).startswith("allocsim-metrics/"):
-        fail("%s: not an allocsim metrics file (schema %r; `allocsim replay -o` writes one)"
-             % (path, m.get("schema") if isinstance(m, dict) else None))
+    schema = m.get("schema") if isinstance(m, dict) else None
+    if schema != METRICS_SCHEMA:
+        fail("%s: not a metrics file of `allocsim replay -o` (schema %s; expected %s)"
+             % (path, json.dumps(schema), METRICS_SCHEMA))
+    return m
+
+
+def check_sweep_choices(directory, swept, args):
+    """--metric names summary.csv columns and --heatmap two swept knobs; say so up front."""
+    with open(os.path.join(directory, "summary.csv"), newline="") as f:
+        columns = next(csv.reader(f), [])
+    for metric in args.metric:
+        if metric not in columns:
+            fail("--metric %s: not a column of %s/summary.csv (numeric columns are listed in docs/reports.md)"
+                 % (metric, directory))
+    if args.heatmap:
+        for knob in args.heatmap.split(","):
+            if knob and knob not in swept:
+                fail("--heatmap %s: %s is not a knob this sweep varies (it varies: %s)"
+                     % (args.heatmap, knob, ", ".join(swept) or "none"))
+
+
+def run_from_file(path):
+    m = load_metrics(path)
     r = m.get("run", {})
     label = r.get("policy") or (r.get("allocator") or {}).get("name", "run")
     row = {"id": os.path.basename(path), "status": "done", "trace": os.path.basename(r.get("trace", "trace")),
@@ -351,7 +381,7 @@ def summary_table_for_file(run):
 
 # ---------------------------------------------------------------- main
 
-BARS = (("frag_jw4_peak_over_peak", "fragmentation: peak footprint / peak live bytes - 1 (Johnstone & Wilson "
+BARS = (("fragmentation_jw4_peak_over_peak", "fragmentation: peak footprint / peak live bytes - 1 (Johnstone & Wilson "
          "measure 4)", 100, "%", "fragmentation.png"),
         ("peak_rss_simulated_bytes", "peak RSS, simulated (virtual mode, core)", 1 / MIB, "MiB",
          "peak_rss_simulated.png"),
@@ -361,6 +391,7 @@ BARS = (("frag_jw4_peak_over_peak", "fragmentation: peak footprint / peak live b
 
 def plot_sweep(directory, out_dir, args):
     plan, swept, runs, summary, columns = load_sweep(directory)
+    check_sweep_choices(directory, swept, args)
     if not runs:
         fail("%s: no completed runs to plot" % directory)
     numeric_columns = [c for c in columns if any(r.number(c) is not None for r in runs)]
@@ -423,6 +454,8 @@ def main():
                         "queued bytes, one PNG per workload, with frontiers.html")
     args = parser.parse_args()
     args.metric_given = bool(args.metric)
+    if not os.path.isdir(args.input) and (args.metric or args.heatmap):
+        fail("--metric and --heatmap apply to a sweep directory, not to one metrics file")
     args.metric = args.metric or ["peak_footprint_bytes", "fallback_rate"]
     is_dir = os.path.isdir(args.input)
     if not is_dir and not os.path.isfile(args.input):

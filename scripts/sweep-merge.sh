@@ -61,11 +61,9 @@ fi
 "$allocsim" sweep --merge "${inputs[@]}" -o "$dir" || exit 2
 
 status=0
-for format in text csv json; do
-  ext=$format
-  [[ $format == text ]] && ext=txt
-  if ! "$allocsim" compare "$dir" --format "$format" -o "$dir/compare.$ext"; then
-    echo "sweep-merge.sh: allocsim compare $dir --format $format failed" >&2
+for ext in txt csv json; do  # compare writes the format -o's name says
+  if ! "$allocsim" compare "$dir" -o "$dir/compare.$ext"; then
+    echo "sweep-merge.sh: allocsim compare $dir -o $dir/compare.$ext failed" >&2
     status=1
   fi
 done

@@ -18,6 +18,22 @@ std::string_view anomaly_name(Anomaly a) {
   return "unknown";
 }
 
+std::string_view anomaly_meaning(Anomaly a) {
+  switch (a) {
+    case Anomaly::UnknownFree: return "free of a pointer that is not live: dropped";
+    case Anomaly::NullFree: return "free(NULL): dropped";
+    case Anomaly::LiveReuse: return "allocation at an address still live: the old object freed first";
+    case Anomaly::UnknownRealloc: return "realloc of a pointer that is not live: read as realloc(NULL, n)";
+    case Anomaly::NestedCall: return "traced call made inside another traced call: dropped";
+    case Anomaly::FailedAlloc: return "allocation that returned NULL: dropped";
+    case Anomaly::IgnoredLine: return "line that carries no event: skipped";
+    case Anomaly::UnmatchedResume: return "'resumed' line with no pending call: dropped";
+    case Anomaly::Unfinished: return "call that never returned: dropped";
+    case Anomaly::Truncated: return "record cut off by the end of the input: dropped";
+  }
+  return "unknown";
+}
+
 bool anomaly_is_repair(Anomaly a) { return a != Anomaly::NullFree && a != Anomaly::IgnoredLine; }
 
 void AnomalyReport::add(Anomaly a, std::uint64_t line, std::string_view text) {

@@ -24,6 +24,9 @@ enum class Anomaly : std::uint8_t {
 inline constexpr int kAnomalyKinds = 10;
 
 std::string_view anomaly_name(Anomaly a);
+// What the kind is and what the reader did about it, for messages:
+// "free of a pointer that is not live: dropped".
+std::string_view anomaly_meaning(Anomaly a);
 
 // Whether --strict turns this kind into an error. Null frees and ignored
 // lines are part of every healthy recording; the rest are repairs.

@@ -121,13 +121,17 @@ class LtraceReaderImpl final : public LtraceReader {
 
   void process(const LtraceLine& l) {
     switch (l.kind) {
-      case LtraceLine::Kind::Other: note(Anomaly::IgnoredLine); return;
+      case LtraceLine::Kind::Other:
+        if (!first_other_line_ && !scan::trim(text_).empty()) remember_first_other();
+        note(Anomaly::IgnoredLine);
+        return;
       case LtraceLine::Kind::ProcessEnd:
+        recognised_ = true;
         abandon(pids_[pid_slot(l)], 0);
         note(Anomaly::IgnoredLine);
         return;
-      case LtraceLine::Kind::Call: clock_.observe(l.clock); on_call(l); return;
-      case LtraceLine::Kind::Resumed: clock_.observe(l.clock); on_resumed(l); return;
+      case LtraceLine::Kind::Call: recognised_ = true; clock_.observe(l.clock); on_call(l); return;
+      case LtraceLine::Kind::Resumed: recognised_ = true; clock_.observe(l.clock); on_resumed(l); return;
     }
   }
 
@@ -310,8 +314,21 @@ class LtraceReaderImpl final : public LtraceReader {
     queue_.push_back(e);
   }
 
+  void remember_first_other() {
+    first_other_line_ = line_;
+    first_other_text_ = text_.substr(0, 80);
+    for (char& c : first_other_text_)
+      if (c < 0x20 || c == 0x7f) c = '?';  // random bytes stay readable in the message
+  }
+
   void end_of_input() {
     done_ = true;
+    // Every other reader stops at its first bad line; this one skips what is
+    // not a call, since ltrace logs carry noise. A file with nothing but
+    // noise is not an ltrace log (random bytes, a README, another format).
+    if (!recognised_ && first_other_line_)
+      throw TraceError::at_line(info_.path, first_other_line_,
+                                fmt::format("no line of the file is ltrace output; the first is '{}'", first_other_text_));
     for (PidState& s : pids_) abandon(s, 0);
   }
 
@@ -345,6 +362,9 @@ class LtraceReaderImpl final : public LtraceReader {
   std::string_view text_;
   std::uint64_t line_ = 0;
   bool done_ = false;
+  bool recognised_ = false;              // a call, resumed or process-end line was seen
+  std::uint64_t first_other_line_ = 0;   // the first non-blank line that was none of those
+  std::string first_other_text_;
 };
 
 }  // namespace

@@ -1,8 +1,8 @@
 #pragma once
 // Reader for ltrace 0.7.x recordings of the allocation functions, in both
 // symbol (-x) and PLT (-e) mode, with or without -f, -t/-tt/-ttt and -T.
-// Line shapes: traces/ltrace_line.hpp. How calls become events follows the
-// rules of TRACE-FORMATS.md ("Rules that make the figures match"):
+// Line shapes: traces/ltrace_line.hpp. How calls become events (the rules
+// that make the figures match traces/samples/README.md's):
 //   - free and realloc's old pointer die at the call's entry line;
 //     allocations are born at the return (or `resumed`) line; events come
 //     out in the order they are applied, not in line order;

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
-#include <filesystem>
 #include <iostream>
 
 #include "sim/calibrate/calibrate.hpp"
@@ -54,17 +53,13 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   if (!operands.empty()) throw InputError("unexpected operand '" + operands.front() + "'");
   if (options.rounds < 1) throw InputError("--rounds must be at least 1");
   if (options.chunks < 64) throw InputError("--chunks must be at least 64");
-  if (!output.empty()) {
-    const auto dir = std::filesystem::absolute(output).parent_path();
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) throw InputError(output + ": no such directory for -o");
-  }
+  if (!output.empty()) check_writable(output);  // before the measurements, not after
   options.config = load_run_config(policy, "", {}, policies_dir()).allocator;
   const Calibration c = calibrate(options);
   print_calibration(std::cout, c);
   if (!output.empty()) {
     write_file_atomic(output, [&](std::ostream& out) { write_calibration_ini(out, c, host_description()); });
-    fmt::print("wrote {}\n", output);
+    fmt::print(stderr, "allocsim calibrate: wrote {}\n", output);
   }
   return kExitOk;
 }

@@ -37,7 +37,8 @@ int run(const ConvertArgs& a) {
   // Page size, peak RSS and runtime are known only once the input is read.
   if (auto* native = dynamic_cast<traces::NativeWriter*>(writer.get())) native->set_info(reader->info());
   writer->finish();
-  fmt::print("allocsim convert: {} events, {} repairs, {} ({}) -> {}\n", events, reader->anomalies().repairs(),
+  warn_repairs("convert", *reader);
+  fmt::print(stderr, "allocsim convert: {} events, {} repairs, {} ({}) -> {}\n", events, reader->anomalies().repairs(),
              a.input, traces::format_name(reader->info().format), a.output);
   return kExitOk;
 }

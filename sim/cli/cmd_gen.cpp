@@ -20,7 +20,7 @@ using traces::GeneratorOptions;
 struct GenArgs {
   GeneratorOptions gen;
   traces::PowerLawSizes law;
-  std::string shape, output, format = "auto", sizes_from, sizes_format = "auto", phase_split = "30:40:30";
+  std::string shape, output, to = "auto", sizes_from, format = "auto", phase_split = "30:40:30";
 };
 
 po::options_description describe(GenArgs& a) {
@@ -29,7 +29,7 @@ po::options_description describe(GenArgs& a) {
   common.add_options()
       ("help,h", "this text")
       ("output,o", po::value(&a.output)->value_name("OUT"), "trace to write (required)")
-      ("format", po::value(&a.format)->default_value(a.format), "native, csv, or auto (csv for .csv/.txt, else native)")
+      ("to", po::value(&a.to)->default_value(a.to)->value_name("native|csv"), "output format; auto: csv for a .csv/.txt name, native otherwise")
       ("threads", po::value(&g.threads)->default_value(g.threads), "threads")
       ("events", po::value(&g.events)->default_value(g.events), "events in the trace, exactly")
       ("seed", po::value(&g.seed)->default_value(g.seed), "seed: same seed and options, same bytes")
@@ -40,7 +40,7 @@ po::options_description describe(GenArgs& a) {
   po::options_description sizes("Sizes (default: a power law)");
   sizes.add_options()
       ("sizes-from", po::value(&a.sizes_from)->value_name("TRACE"), "draw sizes from the allocations of a trace instead")
-      ("sizes-format", po::value(&a.sizes_format)->default_value(a.sizes_format), "format of --sizes-from")
+      ("format", po::value(&a.format)->default_value(a.format)->value_name("F"), "input format of --sizes-from (auto, heaptrack, ltrace, ...)")
       ("min-size", po::value(&a.law.min_size)->default_value(a.law.min_size), "smallest size")
       ("max-size", po::value(&a.law.max_size)->default_value(a.law.max_size), "largest size")
       ("size-decay", po::value(&a.law.decay_percent)->default_value(a.law.decay_percent), "percent likelihood of each doubling relative to the one below");
@@ -91,17 +91,22 @@ int run(GenArgs& a) {
   parse_phase_split(a.phase_split, a.gen);
   traces::validate(a.gen);
   traces::ReadOptions read;
-  read.format = traces::parse_format(a.sizes_format);
+  read.format = traces::parse_format(a.format);
+  if (a.sizes_from.empty() && read.format != traces::Format::Auto)
+    throw std::invalid_argument("--format is the format of --sizes-from's trace; the output's follows -o's name, or --to");
+  const traces::Format to = traces::parse_format(a.to);
+  if (to != traces::Format::Auto && to != traces::Format::Native && to != traces::Format::Csv)
+    throw std::invalid_argument(fmt::format("--to {}: allocsim writes native or csv", a.to));
+  auto writer = traces::create_writer(a.output, to);
   const traces::SizeDistribution sizes = a.sizes_from.empty() ? traces::SizeDistribution::power_law(a.law)
                                                               : traces::SizeDistribution::from_trace(a.sizes_from, read);
-  auto writer = traces::create_writer(a.output, traces::parse_format(a.format));
   std::uint32_t threads = 0;
   traces::generate(a.gen, sizes, [&](std::span<const traces::Event> batch) {
     for (const auto& e : batch) threads = std::max(threads, e.thread + 1);
     writer->write(batch);
   });
   writer->finish();
-  fmt::print("allocsim gen: wrote {} events of shape {} ({} threads, seed {}; sizes: {}) to {}\n", a.gen.events,
+  fmt::print(stderr, "allocsim gen: wrote {} events of shape {} ({} threads, seed {}; sizes: {}) to {}\n", a.gen.events,
              a.shape, threads, a.gen.seed, sizes.description(), a.output);
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/common/atomic_file.hpp"
 #include "sim/cli/command_line.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/record/recorder.hpp"
@@ -74,6 +75,7 @@ int cmd_record(const std::vector<std::string>& args) {
   if (request.attempts < 1) throw std::invalid_argument("--attempts must be at least 1");
   if (request.untraced_runs < 0) throw std::invalid_argument("--untraced-runs must be 0 or more");
   if (request.output.empty()) throw std::invalid_argument("missing -o OUT");
+  check_writable(request.output);  // before the program runs, not after
   if (request.command.empty()) throw std::invalid_argument("missing the program: allocsim record -o OUT -- CMD ARGS...");
   return report(request, record_program(request));
 }

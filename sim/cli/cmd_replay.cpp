@@ -1,6 +1,7 @@
 // allocsim replay TRACE [--policy NAME | --config FILE] [--set key=value ...]
-//                 [--mode virtual|threaded] [--backend core|system] [-o metrics.json] [--csv row.csv]
+//                 [--mode virtual|threaded] [--backend core|system] [-o FILE]... [--to text|csv|json]
 #include <fmt/core.h>
+#include <fmt/ostream.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -8,9 +9,9 @@
 #include <sstream>
 
 #include "allocator/config.hpp"
-#include "sim/common/atomic_file.hpp"
 #include "sim/cli/command_line.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/output_options.hpp"
 #include "sim/metrics/metrics_io.hpp"
 #include "sim/common/paths.hpp"
 #include "sim/replay/replay.hpp"
@@ -23,8 +24,9 @@ namespace {
 namespace po = boost::program_options;
 
 struct ReplayArgs {
-  std::string trace, policy, config, mode = "virtual", backend = "core", json_out, csv_out;
+  std::string trace, policy, config, mode = "virtual", backend = "core";
   std::vector<std::string> sets;
+  OutputArgs out;
   TraceReadArgs read;
 };
 
@@ -48,10 +50,12 @@ ReplayRequest request_from(const ReplayArgs& a) {
     throw std::invalid_argument("--policy applies to the core backend, not to --backend system");
   r.config = load_run_config(a.policy, a.config, a.sets, policies_dir());
   r.progress = ::isatty(STDERR_FILENO) == 1;
+  r.after_read = [](const traces::EventReader& reader) { warn_repairs("replay", reader); };
   return r;
 }
 
-void print_summary(const Metrics& m, std::FILE* out) {
+// The text form of the metrics: a few lines for a person.
+void print_summary(const Metrics& m, std::ostream& out) {
   const Summary& s = m.summary;
   fmt::print(out, "replayed {} events of {} ({} mode, {} {}, {})\n", s.events, m.run.trace, m.run.mode, m.run.backend,
              m.run.allocator.name, m.run.policy.value_or("no policy"));
@@ -69,13 +73,17 @@ void print_summary(const Metrics& m, std::FILE* out) {
 }
 
 int run(const ReplayArgs& a) {
+  const auto outputs = report_outputs(a.out, {ReportFormat::Text, ReportFormat::Csv, ReportFormat::Json});
   const ReplayRequest request = request_from(a);
   const Metrics m = replay(request);
-  const std::string json = metrics_json(m).dump(1) + "\n";
-  if (!a.json_out.empty()) write_file_atomic(a.json_out, json);
-  if (!a.csv_out.empty()) write_file_atomic(a.csv_out, [&](std::ostream& out) { write_csv(out, m); });
-  if (a.json_out.empty()) std::cout << json;
-  else print_summary(m, stdout);
+  for (const auto& o : outputs)
+    emit(o, [&](std::ostream& out) {
+      if (o.format == ReportFormat::Json) out << metrics_json(m).dump(1) << '\n';
+      else if (o.format == ReportFormat::Csv) write_csv(out, m);
+      else print_summary(m, out);
+    });
+  // stdout holds only the report asked for; with -o, the summary is a message.
+  if (!a.out.paths.empty()) print_summary(m, std::cerr);
   if (m.summary.check_ok == false) {
     fmt::print(stderr, "allocsim replay: heap check failed: {}\n", m.summary.check_report.value_or(""));
     return kExitFailure;
@@ -94,15 +102,16 @@ int cmd_replay(const std::vector<std::string>& args) {
       ("config", po::value(&a.config)->value_name("FILE"), "INI file of allocator and replay knobs, applied over the policy")
       ("set", po::value(&a.sets)->composing()->value_name("KEY=VALUE"), "set one knob (allocator or replay), applied last; repeatable")
       ("mode", po::value(&a.mode)->default_value(a.mode)->value_name("M"), "virtual (deterministic, virtual clock) or threaded (real threads)")
-      ("backend", po::value(&a.backend)->default_value(a.backend)->value_name("B"), "core (the ready-queue allocator) or system (this process's malloc)")
-      ("output,o", po::value(&a.json_out)->value_name("FILE"), "write the metrics JSON here (atomically) instead of stdout")
-      ("csv", po::value(&a.csv_out)->value_name("FILE"), "write a CSV header and one row for this run (atomically)");
+      ("backend", po::value(&a.backend)->default_value(a.backend)->value_name("B"), "core (the ready-queue allocator) or system (this process's malloc)");
+  add_output_options(visible, a.out, "text, csv or json", true);
   add_trace_read_options(visible, a.read);
   if (parse_command_line(args, visible, "trace", a.trace)) {
     fmt::print("usage: allocsim replay TRACE [options]\n\n"
                "Replays a trace (heaptrack, ltrace, mtrace, csv, native) through the allocator core under a\n"
-               "policy, or through the system allocator, and writes metrics (docs/metrics.md; the modes and\n"
-               "the virtual cost model: docs/replay.md). Exit codes: 0 ok, 1 heap check failed, 2 bad input.\n\n"
+               "policy, or through the system allocator, and writes metrics: JSON (the whole document,\n"
+               "docs/metrics.md), CSV (a header and one row) or text (a summary); e.g. -o run.json -o run.csv.\n"
+               "The modes and the virtual cost model: docs/replay.md. Exit codes: 0 ok, 1 heap check failed,\n"
+               "2 bad input or output (docs/cli.md).\n\n"
                "{}\n{}",
                options_text(visible), knob_help());
     return kExitOk;

@@ -17,6 +17,8 @@
 #include "sim/sweep/plan_io.hpp"
 #include "sim/report/sweep_report.hpp"
 #include "sim/sweep/runner.hpp"
+#include "traces/event_reader.hpp"
+#include "traces/trace_error.hpp"
 
 namespace allocsim::sim {
 namespace {
@@ -51,7 +53,7 @@ class StopSignals {
 struct SweepArgs {
   std::string spec, output, shard;
   std::vector<std::string> merge;
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool resume = false, dry_run = false, no_progress = false;
 };
 
@@ -60,6 +62,20 @@ void parse_shard(const std::string& text, unsigned& k, unsigned& n) {
   std::istringstream in(text);
   if (!(in >> k >> slash >> n) || slash != '/' || !in.eof() || n == 0 || k == 0 || k > n)
     throw std::invalid_argument("--shard '" + text + "': expected k/n with 1 <= k <= n (e.g. 2/8)");
+}
+
+// A trace no replay can read is the spec's fault, found here before any run
+// starts rather than as failed runs: each is opened (its format detected)
+// and its first records read. A fault further into a trace still fails its runs.
+void check_traces(const SweepSpec& spec) {
+  std::vector<traces::Event> batch(1024);
+  for (const auto& t : spec.traces) {
+    try {
+      traces::open_trace(t.path)->read(batch);
+    } catch (const traces::TraceError& e) {
+      throw SpecError(fmt::format("{}: $.traces: {}", spec.file, e.what()));
+    }
+  }
 }
 
 void print_plan(const std::vector<PlannedRun>& runs) {
@@ -78,7 +94,7 @@ int merge(const SweepArgs& a) {
   const MergeTally t = merge_sweeps(a.merge, target);
   write_sweep_reports(load_sweep_results(target.root));
   for (const auto& n : t.notes) fmt::print(stderr, "note: {}\n", n);
-  fmt::print("merged {} director{} into {}: {} runs planned, {} results copied, {} already there, {} failure records\n",
+  fmt::print(stderr, "allocsim sweep: merged {} director{} into {}: {} runs planned, {} results copied, {} already there, {} failure records\n",
              a.merge.size(), a.merge.size() == 1 ? "y" : "ies", a.output, t.planned, t.copied, t.already_there, t.failed_records);
   return kExitOk;
 }
@@ -97,16 +113,17 @@ int sweep(SweepArgs a) {
   if (!a.shard.empty()) parse_shard(a.shard, k, n);
   const SweepPlan plan = expand_sweep(spec);
   const auto mine = shard_runs(plan.runs, k, n);
+  check_traces(spec);
   for (const auto& note : plan.notes) fmt::print(stderr, "note: {}\n", note);
   if (a.dry_run) {
     print_plan(mine);
-    fmt::print("{} runs (shard {}/{} of {})\n", mine.size(), k, n, plan.runs.size());
+    fmt::print(stderr, "allocsim sweep: {} runs (shard {}/{} of {})\n", mine.size(), k, n, plan.runs.size());
     return kExitOk;
   }
   SweepDirLock lock(dir);
   write_plan(dir, make_plan_file(spec, plan, k, n));
   std::error_code ec;
-  RunnerOptions options{fs::read_symlink("/proc/self/exe", ec).string(), dir, a.jobs,
+  RunnerOptions options{fs::read_symlink("/proc/self/exe", ec).string(), dir, static_cast<unsigned>(a.jobs),
                         !a.no_progress && ::isatty(2), &g_stop};
   RunnerTally tally;
   {
@@ -114,7 +131,7 @@ int sweep(SweepArgs a) {
     tally = run_sweep_runs(mine, options);
   }
   write_sweep_reports(load_sweep_results(dir.root));
-  fmt::print("sweep {}: {} runs: {} done ({} now), {} failed, {} not run; {} and {}\n", a.output, tally.planned,
+  fmt::print(stderr, "allocsim sweep: {}: {} runs: {} done ({} now), {} failed, {} not run; {} and {}\n", a.output, tally.planned,
              tally.already_done + tally.completed, tally.completed, tally.failed, tally.interrupted,
              dir.summary_csv(), dir.report_json());
   if (g_stop) return 128 + g_stop;
@@ -152,13 +169,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
     print_help(visible);
     return kExitOk;
   }
+  if (a.spec.empty() && !a.resume && a.merge.empty())
+    throw std::invalid_argument("missing SPEC (allocsim sweep SPEC -o DIR; --resume -o DIR continues a sweep; see --help)");
   if (a.output.empty()) throw std::invalid_argument("missing -o DIR (see allocsim sweep --help)");
+  if (a.jobs < 1) throw std::invalid_argument(fmt::format("-j {}: must be at least 1", a.jobs));
   if (!a.merge.empty()) {
     if (!a.spec.empty()) throw std::invalid_argument("--merge takes directories, not a SPEC");
     return merge(a);
   }
-  if (a.spec.empty() && !a.resume) throw std::invalid_argument("missing SPEC (or --resume to continue the sweep in DIR)");
-  if (a.jobs == 0) throw std::invalid_argument("-j must be at least 1");
   return sweep(a);
 }
 

@@ -1,4 +1,4 @@
-// allocsim validate [--policy P] [--config host.ini] [--set k=v]... [--runs N] [-o report.json] -- CMD ARGS...
+// allocsim validate [--policy P] [--config host.ini] [--set k=v]... [--runs N] [-o FILE] [--to text|json] -- CMD ARGS...
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 
 #include "sim/cli/command_line.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/common/atomic_file.hpp"
+#include "sim/cli/output_options.hpp"
 #include "sim/validate/validate.hpp"
 
 namespace allocsim::sim {
@@ -27,18 +27,13 @@ std::string default_preload_library() {
   return (bin.parent_path() / "lib" / "liballocsim.so").string();
 }
 
-void check_output_directory(const std::string& path) {
-  std::error_code ec;
-  if (!path.empty() && !fs::is_directory(fs::absolute(path).parent_path(), ec))
-    throw InputError(path + ": no such directory for -o");
-}
-
 }  // namespace
 
 int cmd_validate(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   ValidateRequest request;
-  std::string output, tool = "heaptrack";
+  std::string tool = "heaptrack";
+  OutputArgs output;
   int timeout_s = int(request.timeout.count());
   bool keep = false;
   po::options_description visible("Options");
@@ -52,8 +47,8 @@ int cmd_validate(const std::vector<std::string>& args) {
       ("tool", po::value(&tool)->default_value(tool)->value_name("heaptrack|ltrace|mtrace"), "the recorder")
       ("preload", po::value(&request.preload_library)->value_name("LIB"), "the core as LD_PRELOAD library (default: liballocsim.so beside this binary)")
       ("timeout", po::value(&timeout_s)->default_value(timeout_s)->value_name("S"), "seconds each run of CMD may take")
-      ("work-dir", po::value(&request.work_dir)->value_name("DIR"), "keep the recording, stats and outputs here (default: a temporary directory, removed)")
-      ("output,o", po::value(&output)->value_name("FILE.json"), "write the report as JSON");
+      ("work-dir", po::value(&request.work_dir)->value_name("DIR"), "keep the recording, stats and outputs here (default: a temporary directory, removed)");
+  add_output_options(visible, output, "text or json");
   if (parse_command_line(args, visible, "command", request.command)) {
     fmt::print("usage: allocsim validate [options] -- CMD ARGS...\n\n"
                "Records CMD, replays the recording in virtual mode with the run's knobs (give the\n"
@@ -70,7 +65,7 @@ int cmd_validate(const std::vector<std::string>& args) {
   if (timeout_s < 1) throw InputError("--timeout must be at least 1 second");
   request.timeout = std::chrono::seconds(timeout_s);
   request.tool = parse_record_tool(tool);
-  check_output_directory(output);
+  const auto outputs = report_outputs(output, {ReportFormat::Text, ReportFormat::Json});  // before the work
   if (request.preload_library.empty()) request.preload_library = default_preload_library();
   if (request.work_dir.empty()) {
     request.work_dir = (fs::temp_directory_path() / fmt::format("allocsim-validate-{}", getpid())).string();
@@ -86,8 +81,12 @@ int cmd_validate(const std::vector<std::string>& args) {
     }
   } cleanup{request.work_dir, keep};
   const ValidationReport report = validate(request);
-  fmt::print("{}", validation_text(report));
-  if (!output.empty()) write_file_atomic(output, validation_json(report).dump(1) + "\n");
+  for (const auto& o : outputs)
+    emit(o, [&](std::ostream& out) {
+      if (o.format == ReportFormat::Json) out << validation_json(report).dump(1) << '\n';
+      else out << validation_text(report);
+    });
+  if (!output.paths.empty()) fmt::print(stderr, "{}", validation_text(report));  // stdout holds only the report
   return kExitOk;
 }
 

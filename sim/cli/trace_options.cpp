@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include <stdexcept>
 
 namespace allocsim::sim {
@@ -24,6 +26,21 @@ traces::ReadOptions to_read_options(const TraceReadArgs& a) {
   else if (a.free_order == "fifo") r.interpreted_free = traces::ReadOptions::FreeChoice::Fifo;
   else throw std::invalid_argument(fmt::format("--free-order '{}' is not lifo or fifo", a.free_order));
   return r;
+}
+
+void warn_repairs(std::string_view command, const traces::EventReader& reader) {
+  const traces::TraceInfo& info = reader.info();
+  const traces::AnomalyReport& report = reader.anomalies();
+  // Binary formats count places in bytes, text formats in lines (traces/anomalies.hpp).
+  const bool bytes = info.format == traces::Format::Native;
+  for (int k = 0; k < traces::kAnomalyKinds; ++k) {
+    const auto kind = static_cast<traces::Anomaly>(k);
+    if (!traces::anomaly_is_repair(kind) || report.counts[k] == 0) continue;
+    const std::uint64_t at = report.samples[k].empty() ? 0 : report.samples[k].front().line;
+    fmt::print(stderr, "allocsim {}: warning: {}{}{}: {}, the first of {} ({}); --strict makes these errors\n", command,
+               info.path, bytes ? " byte " : ":", at, traces::anomaly_name(kind), report.counts[k],
+               traces::anomaly_meaning(kind));
+  }
 }
 
 }  // namespace allocsim::sim

@@ -12,11 +12,48 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/common/errors.hpp"
+
 namespace allocsim::sim {
 namespace {
 
 [[noreturn]] void fail(const std::string& path, const std::string& what, int err) {
-  throw std::runtime_error(path + ": cannot write: " + what + (err ? std::string(": ") + std::strerror(err) : ""));
+  throw OutputError(path + ": cannot write: " + what + (err ? std::string(": ") + std::strerror(err) : ""));
+}
+
+void write_fully(int fd, std::string_view data, const std::string& target) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(target, "write failed", errno);
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// The file the temporary is renamed over: `path`, or the file a symlink
+// points to (so the link stays a link). "" when the target exists and is
+// not a regular file — a device such as /dev/null, a FIFO, /dev/stdout on
+// a pipe: renaming over it would replace the device node or the link
+// itself, so it is written in place instead.
+std::string rename_target(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return path;  // not there yet: created whole
+  if (!S_ISREG(st.st_mode)) return "";
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::canonical(path, ec);
+  return ec ? path : real.string();
+}
+
+void write_in_place(const std::string& path, std::string_view content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail(path, "cannot open", errno);
+  try {
+    write_fully(fd, content, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::close(fd) != 0) fail(path, "close failed", errno);
 }
 
 // Removes the temporary file unless released (renamed into place).
@@ -33,14 +70,7 @@ class TempFile {
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
 
-  void write_all(std::string_view data, const std::string& target) {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail(target, "write failed", errno);
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-  }
+  void write_all(std::string_view data, const std::string& target) { write_fully(fd_, data, target); }
 
   void commit(const std::string& target) {
     // mkstemp creates 0600; a results file should read like any other.
@@ -60,10 +90,12 @@ class TempFile {
 }  // namespace
 
 void write_file_atomic(const std::string& path, std::string_view content) {
-  if (path.empty()) throw std::runtime_error("cannot write a file with an empty name");
-  TempFile tmp(path);
-  tmp.write_all(content, path);
-  tmp.commit(path);
+  if (path.empty()) throw OutputError("cannot write a file with an empty name");
+  const std::string target = rename_target(path);
+  if (target.empty()) return write_in_place(path, content);
+  TempFile tmp(target);
+  tmp.write_all(content, target);
+  tmp.commit(target);
 }
 
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write) {
@@ -71,6 +103,18 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
   write(buffer);
   if (!buffer) throw std::runtime_error(path + ": cannot write: formatting failed");
   write_file_atomic(path, buffer.view());
+}
+
+void check_writable(const std::string& path) {
+  if (path.empty()) throw OutputError("cannot write a file with an empty name");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw OutputError(path + ": cannot write: it is a directory");
+  const std::string target = rename_target(path);
+  if (target.empty()) {
+    if (::access(path.c_str(), W_OK) != 0) fail(path, "cannot open", errno);
+    return;
+  }
+  TempFile probe(target);  // removed again by its destructor
 }
 
 }  // namespace allocsim::sim

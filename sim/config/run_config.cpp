@@ -1,5 +1,9 @@
 #include "sim/config/run_config.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 
 #include "allocator/policy.hpp"
@@ -31,8 +35,46 @@ std::string format(double v) {
 }
 std::string format(Touch t) { return std::string(to_string(t)); }
 
-void apply_file(RunConfig& run, const std::string& path) {
-  allocator::for_each_config_line(path, [&](std::string_view key, std::string_view value) { set_run_knob(run, key, value); });
+// An INI file of knobs in allocator/config.hpp's syntax ('#' and ';' start
+// comments, `key = value` lines), applied through `set`, then checked by
+// `validate`. Its own loop rather than allocator::for_each_config_line,
+// which tells `set` no line numbers: a key set twice is refused with both
+// lines, and a knob the range check refuses is traced to its line.
+void apply_ini(const std::string& path, const std::function<void(std::string_view, std::string_view)>& set,
+               const std::function<void()>& validate) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open config file");
+  std::map<std::string, int, std::less<>> lines;  // knob -> the line that set it
+  std::string raw;
+  for (int line_no = 1; std::getline(in, raw); ++line_no) {
+    std::string_view line = raw;
+    if (auto c = line.find_first_of("#;"); c != std::string_view::npos) line = line.substr(0, c);
+    line = allocator::trim_blanks(line);
+    if (line.empty()) continue;
+    const auto where = path + ":" + std::to_string(line_no) + ": ";
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) throw ConfigError(where + "expected 'key = value', got '" + raw + "'");
+    const std::string_view key = allocator::trim_blanks(line.substr(0, eq));
+    if (const auto first = lines.find(key); first != lines.end())
+      throw ConfigError(where + "knob " + in_quotes(key) + " is already set on line " + std::to_string(first->second));
+    lines.emplace(key, line_no);
+    try {
+      set(key, allocator::trim_blanks(line.substr(eq + 1)));
+    } catch (const ConfigError& e) {
+      throw ConfigError(where + e.what());
+    }
+  }
+  try {
+    validate();
+  } catch (const ConfigError& e) {
+    // The knob is named only in the message ("bad value 'v' for knob 'k':
+    // ...", allocator::bad_knob_value); when this file set it, name its line.
+    const std::string what = e.what();
+    for (const auto& [key, line_no] : lines)
+      if (what.find("for knob " + in_quotes(key)) != std::string::npos)
+        throw ConfigError(path + ":" + std::to_string(line_no) + ": " + what);
+    throw ConfigError(path + ": " + what);
+  }
 }
 
 void apply_set(RunConfig& run, const std::string& set) {
@@ -88,26 +130,45 @@ std::vector<std::pair<std::string, std::string>> replay_knob_values(const Replay
   return out;
 }
 
+allocator::Config load_policy_config(const std::string& name_or_path, const std::string& policies_dir) {
+  namespace fs = std::filesystem;
+  // The rule allocator::load_policy uses to tell a path from a preset name.
+  const bool is_path = name_or_path.find('/') != std::string::npos || fs::path(name_or_path).extension() == ".ini";
+  const std::string path = is_path ? name_or_path : (fs::path(policies_dir) / (name_or_path + ".ini")).string();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    if (is_path) throw ConfigError("policy file " + in_quotes(name_or_path) + ": no such file");
+    std::string known;
+    for (const auto& n : allocator::policy_names(policies_dir)) known += (known.empty() ? "" : ", ") + n;
+    throw ConfigError("unknown policy " + in_quotes(name_or_path) + " (known in " + policies_dir + ": " + known + ")");
+  }
+  allocator::Config config;
+  apply_ini(
+      path, [&](std::string_view key, std::string_view value) { allocator::set_knob(config, key, value); },
+      [&] { config.validate(); });
+  return config;
+}
+
 RunConfig load_run_config(const std::string& policy, const std::string& config_file,
                           const std::vector<std::string>& sets, const std::string& policies_dir) {
   RunConfig run;
   run.policy = policy.empty() ? "adaptive" : policy;
   run.config_file = config_file;
-  run.allocator = allocator::load_policy(run.policy, policies_dir);
-  auto validate = [&](const std::string& source) {
-    try {
-      run.allocator.validate();
-      run.replay.validate();
-    } catch (const ConfigError& e) {
-      throw ConfigError(source + ": " + e.what());
-    }
+  run.allocator = load_policy_config(run.policy, policies_dir);
+  auto validate = [&] {
+    run.allocator.validate();
+    run.replay.validate();
   };
-  if (!config_file.empty()) {
-    apply_file(run, config_file);
-    validate(config_file);
-  }
+  if (!config_file.empty())
+    apply_ini(config_file, [&](std::string_view key, std::string_view value) { set_run_knob(run, key, value); }, validate);
   for (const auto& s : sets) apply_set(run, s);
-  if (!sets.empty()) validate("--set");
+  if (!sets.empty()) {
+    try {
+      validate();
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string("--set: ") + e.what());
+    }
+  }
   return run;
 }
 

@@ -68,10 +68,17 @@ struct RunConfig {
   ReplayKnobs replay;
 };
 
+// A policy preset (configs/policies/NAME.ini) or a path to an .ini file
+// (a '/' in it, or the .ini extension), read as allocator::load_policy
+// reads it but stricter: a missing path is "no such file" (not "unknown
+// policy"), a knob set twice in the file is an error, and a value the
+// config's range check refuses names its line. Throws allocator::ConfigError.
+allocator::Config load_policy_config(const std::string& name_or_path, const std::string& policies_dir);
+
 // policy: preset name or .ini path ("" = adaptive); config_file: INI of
-// allocator and replay knobs together ("" = none); sets: "key=value"
-// applied last. Throws allocator::ConfigError naming the policy, the file
-// and line, or the --set at fault, and the key.
+// allocator and replay knobs together ("" = none; read as strictly as a
+// policy); sets: "key=value" applied last. Throws allocator::ConfigError
+// naming the policy, the file and line, or the --set at fault, and the key.
 RunConfig load_run_config(const std::string& policy, const std::string& config_file,
                           const std::vector<std::string>& sets, const std::string& policies_dir);
 

@@ -13,6 +13,9 @@ std::vector<CounterGroup> core_counter_groups(const allocator::HeapStats& s) {
                {"blocks", s.blocks},
                {"large_mappings", s.large_mappings},
                {"large_bytes", s.large_bytes},
+               {"large_cached_bytes", s.large_cached_bytes},
+               {"large_reuses", s.large_reuses},
+               {"large_remaps", s.large_remaps},
                {"mapped_bytes", s.mapped_bytes},
                {"peak_mapped_bytes", s.peak_mapped_bytes},
                {"queue_bytes", s.queue_bytes}};

@@ -1,6 +1,7 @@
 #include "sim/metrics/fields.hpp"
 
 #include <charconv>
+#include <stdexcept>
 
 namespace allocsim::sim {
 namespace {
@@ -109,7 +110,7 @@ const std::vector<MetricField>& metric_fields() {
       FIELD("/run/time_scale", "time_scale", run.time_scale),
       FIELD("/run/mode", "mode", run.mode),
       FIELD("/run/backend", "backend", run.backend),
-      FIELD("/run/allocator/name", "allocator", run.allocator.name),
+      FIELD("/run/allocator/name", "allocator_name", run.allocator.name),
       FIELD("/run/allocator/version", "allocator_version", run.allocator.version),
       FIELD("/run/allocsim_version", "allocsim_version", run.allocsim_version),
 
@@ -133,37 +134,37 @@ const std::vector<MetricField>& metric_fields() {
       FIELD("/summary/fallback_bursts", "fallback_bursts", summary.fallback_bursts),
       FIELD("/summary/queue_grow_events", "queue_grow_events", summary.queue_grow_events),
       FIELD("/summary/queue_reclaim_events", "queue_reclaim_events", summary.queue_reclaim_events),
-      FIELD("/summary/queue_bytes_peak", "queue_bytes_peak", summary.queue_bytes_peak),
-      FIELD("/summary/queue_bytes_final", "queue_bytes_final", summary.queue_bytes_final),
+      FIELD("/summary/peak_queue_bytes", "peak_queue_bytes", summary.queue_bytes_peak),
+      FIELD("/summary/final_queue_bytes", "final_queue_bytes", summary.queue_bytes_final),
       FIELD("/summary/queue_bytes_mean", "queue_bytes_mean", summary.queue_bytes_mean),
       GROUP("/summary/collector_work", summary.collector_work),
-      GROUP_FIELD("/summary/collector_work/units", "collector_work.units", summary.collector_work, units),
-      GROUP_FIELD("/summary/collector_work/hash_ops", "collector_work.hash_ops", summary.collector_work, hash_ops),
-      GROUP_FIELD("/summary/collector_work/busy_ns", "collector_work.busy_ns", summary.collector_work, busy_ns),
-      GROUP_FIELD("/summary/collector_work/utilization", "collector_work.utilization", summary.collector_work, utilization),
-      FIELD("/summary/fragmentation/jw1_time_average", "fragmentation.jw1_time_average", summary.fragmentation.jw1_time_average),
-      FIELD("/summary/fragmentation/jw2_at_peak_live", "fragmentation.jw2_at_peak_live", summary.fragmentation.jw2_at_peak_live),
-      FIELD("/summary/fragmentation/jw3_at_peak_footprint", "fragmentation.jw3_at_peak_footprint", summary.fragmentation.jw3_at_peak_footprint),
-      FIELD("/summary/fragmentation/jw4_peak_over_peak", "fragmentation.jw4_peak_over_peak", summary.fragmentation.jw4_peak_over_peak),
+      GROUP_FIELD("/summary/collector_work/units", "collector_work_units", summary.collector_work, units),
+      GROUP_FIELD("/summary/collector_work/hash_ops", "collector_work_hash_ops", summary.collector_work, hash_ops),
+      GROUP_FIELD("/summary/collector_work/busy_ns", "collector_work_busy_ns", summary.collector_work, busy_ns),
+      GROUP_FIELD("/summary/collector_work/utilization", "collector_work_utilization", summary.collector_work, utilization),
+      FIELD("/summary/fragmentation/jw1_time_average", "fragmentation_jw1_time_average", summary.fragmentation.jw1_time_average),
+      FIELD("/summary/fragmentation/jw2_at_peak_live", "fragmentation_jw2_at_peak_live", summary.fragmentation.jw2_at_peak_live),
+      FIELD("/summary/fragmentation/jw3_at_peak_footprint", "fragmentation_jw3_at_peak_footprint", summary.fragmentation.jw3_at_peak_footprint),
+      FIELD("/summary/fragmentation/jw4_peak_over_peak", "fragmentation_jw4_peak_over_peak", summary.fragmentation.jw4_peak_over_peak),
       FIELD("/summary/check_ok", "check_ok", summary.check_ok),
       FIELD("/summary/check_report", "", summary.check_report),
 
       GROUP("/throughput", throughput),
       GROUP_FIELD("/throughput/operations", "", throughput, operations),
       GROUP_FIELD("/throughput/wall_seconds", "", throughput, wall_seconds),
-      GROUP_FIELD("/throughput/ops_per_second", "throughput.ops_per_second", throughput, ops_per_second),
+      GROUP_FIELD("/throughput/ops_per_second", "throughput_ops_per_second", throughput, ops_per_second),
       GROUP_FIELD("/throughput/cross_thread_waits", "", throughput, cross_thread_waits),
 
       GROUP("/latency", latency),
       GROUP_FIELD("/latency/samples", "", latency, samples),
       GROUP_FIELD("/latency/mean_ns", "", latency, mean_ns),
-      GROUP_FIELD("/latency/p50_ns", "latency.p50_ns", latency, p50_ns),
-      GROUP_FIELD("/latency/p90_ns", "latency.p90_ns", latency, p90_ns),
-      GROUP_FIELD("/latency/p99_ns", "latency.p99_ns", latency, p99_ns),
-      GROUP_FIELD("/latency/p999_ns", "latency.p999_ns", latency, p999_ns),
-      GROUP_FIELD("/latency/max_ns", "latency.max_ns", latency, max_ns),
+      GROUP_FIELD("/latency/p50_ns", "latency_p50_ns", latency, p50_ns),
+      GROUP_FIELD("/latency/p90_ns", "latency_p90_ns", latency, p90_ns),
+      GROUP_FIELD("/latency/p99_ns", "latency_p99_ns", latency, p99_ns),
+      GROUP_FIELD("/latency/p999_ns", "latency_p999_ns", latency, p999_ns),
+      GROUP_FIELD("/latency/max_ns", "latency_max_ns", latency, max_ns),
 
-      FIELD("/host/wall_seconds", "host.wall_seconds", host.wall_seconds),
+      FIELD("/host/wall_seconds", "host_wall_seconds", host.wall_seconds),
       FIELD("/host/events_per_second", "", host.events_per_second),
       FIELD("/host/baseline_rss_bytes", "", host.baseline_rss_bytes),
       FIELD("/host/peak_rss_bytes", "", host.peak_rss_bytes),
@@ -181,6 +182,15 @@ const std::vector<MetricField>& metric_fields() {
 #undef GROUP_FIELD
 #undef CUSTOM_FIELD
 
+std::string figure_name(std::string_view pointer) {
+  for (std::string_view section : {"/run/", "/summary/"})
+    if (pointer.starts_with(section)) pointer.remove_prefix(section.size() - 1);
+  std::string name(pointer.substr(pointer.empty() ? 0 : 1));
+  for (char& c : name)
+    if (c == '/') c = '_';
+  return name;
+}
+
 const MetricField* find_metric_field(std::string_view pointer) {
   for (const auto& f : metric_fields())
     if (f.pointer == pointer) return &f;
@@ -191,7 +201,15 @@ Metrics metrics_from_json(const nlohmann::json& doc) {
   Metrics m;
   for (const auto& f : metric_fields()) {
     const nlohmann::json::json_pointer at{std::string(f.pointer)};
-    if (doc.contains(at)) f.set(m, doc.at(at));
+    if (!doc.contains(at)) continue;
+    try {
+      f.set(m, doc.at(at));
+    } catch (const nlohmann::json::exception& e) {
+      // "[json.exception.type_error.302] type must be number, but is string"
+      const std::string what = e.what();
+      const auto end = what.find("] ");
+      throw std::invalid_argument(std::string(f.pointer) + ": " + (end == std::string::npos ? what : what.substr(end + 2)));
+    }
   }
   return m;
 }

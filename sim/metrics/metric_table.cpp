@@ -13,25 +13,25 @@ const std::vector<MetricDef>& key_metrics() {
       {"peak_footprint_bytes", "/summary/peak_footprint_bytes", U::Bytes, true, true, "peak footprint"},
       {"peak_rss_simulated_bytes", "/summary/peak_rss_bytes", U::Bytes, true, true, "sim RSS", "simulated"},
       {"peak_rss_measured_bytes", "/summary/peak_rss_bytes", U::Bytes, true, true, "measured RSS", "measured"},
-      {"frag_jw1_time_average", "/summary/fragmentation/jw1_time_average", U::Ratio, true, false, "frag avg"},
-      {"frag_jw2_at_peak_live", "/summary/fragmentation/jw2_at_peak_live", U::Ratio, true, false, "frag@live"},
-      {"frag_jw3_at_peak_footprint", "/summary/fragmentation/jw3_at_peak_footprint", U::Ratio, true, false, "frag@peak fp"},
+      {"fragmentation_jw1_time_average", "/summary/fragmentation/jw1_time_average", U::Ratio, true, false, "frag avg"},
+      {"fragmentation_jw2_at_peak_live", "/summary/fragmentation/jw2_at_peak_live", U::Ratio, true, false, "frag@live"},
+      {"fragmentation_jw3_at_peak_footprint", "/summary/fragmentation/jw3_at_peak_footprint", U::Ratio, true, false, "frag@peak fp"},
       // The headline fragmentation is J&W's measure 4: it does not depend on
       // which moment a threaded run's samples caught, and stays finite where
       // the footprint peaks while little is live (measure 3 then reads 10^7 %).
-      {"frag_jw4_peak_over_peak", "/summary/fragmentation/jw4_peak_over_peak", U::Ratio, true, true, "peak footprint/peak live"},
+      {"fragmentation_jw4_peak_over_peak", "/summary/fragmentation/jw4_peak_over_peak", U::Ratio, true, true, "peak footprint/peak live"},
       {"fallback_rate", "/summary/fallback_rate", U::Fraction, true, true, "fallback"},
       {"fallback_allocations", "/summary/fallback_allocations", U::Count, true, false, "fallbacks"},
       {"queue_grow_events", "/summary/queue_grow_events", U::Count, true, false, "grows"},
       {"queue_reclaim_events", "/summary/queue_reclaim_events", U::Count, true, false, "reclaims"},
-      {"queue_bytes_peak", "/summary/queue_bytes_peak", U::Bytes, true, false, "queue peak"},
+      {"peak_queue_bytes", "/summary/peak_queue_bytes", U::Bytes, true, false, "queue peak"},
       {"queue_bytes_mean", "/summary/queue_bytes_mean", U::Bytes, true, true, "queue mean"},
       {"collector_work_units", "/summary/collector_work/units", U::Count, true, true, "GC work"},
-      {"collector_hash_ops", "/summary/collector_work/hash_ops", U::Count, true, false, "hash ops"},
-      {"collector_utilization", "/summary/collector_work/utilization", U::Fraction, true, false, "GC busy"},
+      {"collector_work_hash_ops", "/summary/collector_work/hash_ops", U::Count, true, false, "hash ops"},
+      {"collector_work_utilization", "/summary/collector_work/utilization", U::Fraction, true, false, "GC busy"},
       {"throughput_ops_per_second", "/throughput/ops_per_second", U::PerSecond, false, true, "ops/s"},
       {"latency_p99_ns", "/latency/p99_ns", U::Nanoseconds, true, false, "p99"},
-      {"wall_seconds", "/host/wall_seconds", U::Seconds, true, false, "wall"},
+      {"host_wall_seconds", "/host/wall_seconds", U::Seconds, true, false, "wall"},
   };
   return table;
 }

@@ -7,12 +7,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace allocsim::sim {
 
 inline constexpr const char* kMetricsSchema = "allocsim-metrics/2";
+// Whether a document's "schema" names a metrics file this build reads.
+inline bool is_metrics_schema(std::string_view schema) { return schema == kMetricsSchema; }
 
 struct AllocatorIdentity {
   std::string name;     // "allocsim-core", "glibc", "jemalloc", "mimalloc", "tcmalloc"

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "sim/common/process.hpp"
+#include "sim/record/script_wrapper.hpp"
 #include "sim/record/tools.hpp"
 #include "traces/event_writer.hpp"
 #include "traces/native_format.hpp"
@@ -201,14 +202,16 @@ std::string record_tool_name(RecordTool tool) {
   return "?";
 }
 
-RecordOutcome record_program(const RecordRequest& request) {
-  if (request.command.empty()) throw RecordSetupError("no program to run (allocsim record -o OUT -- CMD ARGS...)");
-  const std::string program = find_executable(request.command.front());
-  if (program.empty()) throw RecordSetupError(request.command.front() + ": no such program (or not executable)");
+RecordOutcome record_program(const RecordRequest& given) {
+  RecordRequest request = given;
+  UnwrappedCommand unwrapped = unwrap_scripts(given.command);
+  request.command = std::move(unwrapped.command);
+  const std::string program = request.command.front();
   const fs::path out_dir = fs::absolute(request.output).parent_path();
   std::error_code ec;
   if (!fs::is_directory(out_dir, ec)) throw RecordSetupError(out_dir.string() + ": no such directory for -o");
   const Invocation inv = plan_recording(request, program, request.output + "." + record_tool_name(request.tool));
+  for (const auto& note : unwrapped.notes) std::fprintf(stderr, "allocsim record: %s\n", note.c_str());
   RecordOutcome out;
   std::uint64_t wall = 0;
   for (int attempt = 1;; ++attempt) {

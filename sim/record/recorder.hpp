@@ -1,6 +1,6 @@
 #pragma once
 // `allocsim record`: runs a program under an allocation recorder with the
-// flags TRACE-FORMATS.md recommends, checks that the recording is whole,
+// flags docs/record.md explains, checks that the recording is whole,
 // and converts it to the native format (docs/record.md).
 //
 //   heaptrack  heaptrack -r -o PREFIX CMD...          (raw file: pointers, one thread)

@@ -129,6 +129,7 @@ Metrics replay(const ReplayRequest& request) {
   if (request.config.replay.max_events == 0) reader = traces::read_ahead(std::move(reader));
   const std::string hash = trace_file_hash(request.trace);
   Metrics m = replay(*reader, request);
+  if (request.after_read) request.after_read(*reader);
   m.run.trace_hash = hash;
   return m;
 }

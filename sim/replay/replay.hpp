@@ -10,6 +10,7 @@
 //   threaded mode: one OS thread per trace thread, fed by a dispatcher
 //   through bounded queues; a free waits until its object's allocation has
 //   happened on the other thread. Measures throughput and latency.
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -28,6 +29,9 @@ struct ReplayRequest {
   ReplayMode mode = ReplayMode::Virtual;
   BackendKind backend = BackendKind::Core;
   bool progress = false;  // a progress line on stderr (the CLI sets it when stderr is a terminal)
+  // Called with the trace's reader once it has been read (the CLI warns of
+  // the repairs it made).
+  std::function<void(const traces::EventReader&)> after_read;
 };
 
 // A trace the replay cannot follow (a free of an object that is not live,

@@ -30,21 +30,14 @@ Flat flatten_section(const nlohmann::json& doc, const char* section) {
   return out;
 }
 
-// "/summary/peak_rss_bytes" -> "summary.peak_rss_bytes"
-std::string dotted(std::string_view pointer) {
-  std::string name(pointer.substr(1));
-  for (auto& c : name) c = c == '/' ? '.' : c;
-  return name;
-}
-
-// The run's numeric figures outside its identity, by dotted name.
+// The run's numeric figures outside its identity, by name (figure_name).
 std::map<std::string, double> figures(const Metrics& m) {
   std::map<std::string, double> out;
   for (const auto& f : metric_fields()) {
     if (f.pointer.starts_with("/run/")) continue;
     const auto v = f.get(m);
-    if (v.is_number()) out[dotted(f.pointer)] = v.get<double>();
-    else if (v.is_boolean()) out[dotted(f.pointer)] = v.get<bool>() ? 1.0 : 0.0;
+    if (v.is_number()) out[figure_name(f.pointer)] = v.get<double>();
+    else if (v.is_boolean()) out[figure_name(f.pointer)] = v.get<bool>() ? 1.0 : 0.0;
   }
   return out;
 }
@@ -57,7 +50,7 @@ std::optional<double> number(const std::map<std::string, double>& f, const std::
 // The unit of a figure that is one of the key metrics, for human display.
 std::optional<MetricUnit> unit_of(const std::string& name) {
   for (const auto& m : key_metrics())
-    if (dotted(m.pointer) == name) return m.unit;
+    if (figure_name(m.pointer) == name) return m.unit;
   return std::nullopt;
 }
 
@@ -65,6 +58,14 @@ std::string shown(const std::optional<double>& v, const std::string& name) {
   if (!v) return "-";
   if (const auto u = unit_of(name)) return human_value(*v, *u);
   return csv_number(v);
+}
+
+Metrics read_figures(const nlohmann::json& doc, const std::string& file) {
+  try {
+    return metrics_from_json(doc);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(file + ": " + e.what());
+  }
 }
 
 }  // namespace
@@ -80,7 +81,7 @@ RunDiff diff_runs(const nlohmann::json& a, const nlohmann::json& b, std::string 
     const std::string vb = ib == cb.end() ? "(absent)" : ib->second.dump();
     if (va != vb) d.config.push_back({key, va, vb});
   }
-  const Metrics fa = metrics_from_json(a), fb = metrics_from_json(b);
+  const Metrics fa = read_figures(a, d.a_file), fb = read_figures(b, d.b_file);
   const auto ma = figures(fa), mb = figures(fb);
   // A simulated RSS and a measured one are different things: no change between them.
   const bool same_rss = fa.summary.rss_source == fb.summary.rss_source;
@@ -88,7 +89,7 @@ RunDiff diff_runs(const nlohmann::json& a, const nlohmann::json& b, std::string 
   names.insert(mb.begin(), mb.end());
   for (const auto& [name, unused] : names) {
     MetricDifference m{name, number(ma, name), number(mb, name), {}, {}};
-    const bool rss = name == "summary.peak_rss_bytes" || name == "summary.final_rss_bytes";
+    const bool rss = name == figure_name("/summary/peak_rss_bytes") || name == figure_name("/summary/final_rss_bytes");
     if (m.a && m.b && (same_rss || !rss)) {
       m.delta = *m.b - *m.a;
       if (*m.a != 0) m.ratio = *m.b / *m.a;

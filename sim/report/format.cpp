@@ -56,7 +56,7 @@ std::string csv_field(const std::string& s) {
 std::string csv_number(const std::optional<double>& v) {
   if (!v) return "";
   if (*v == std::floor(*v) && std::fabs(*v) < 9e15) return fmt::format("{}", static_cast<long long>(*v));
-  return fmt::format("{:.6g}", *v);
+  return fmt::format("{}", *v);  // the shortest text that reads back as the same double: CSV is for analysis
 }
 
 void TextTable::print(std::ostream& out, std::size_t left_columns) const {

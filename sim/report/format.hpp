@@ -18,7 +18,8 @@ std::string human_change(const std::optional<double>& value, const std::optional
 
 // A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
 std::string csv_field(const std::string& s);
-// A number for CSV/JSON consumers: integers exactly, others with 6 significant digits; "" when absent.
+// A number for CSV/JSON consumers: integers exactly, others as the shortest text that reads back
+// as the same double; "" when absent.
 std::string csv_number(const std::optional<double>& v);
 
 class TextTable {

@@ -71,7 +71,7 @@ void print_histogram(std::ostream& out, std::string_view title, std::string_view
 
 nlohmann::ordered_json trace_stats_json(const TraceStats& s) {
   nlohmann::ordered_json j;
-  j["schema"] = "allocsim.trace-stats/1";
+  j["schema"] = "allocsim-trace-stats/1";
   j["trace"] = {{"path", s.info.path},
                 {"format", traces::format_name(s.info.format)},
                 {"threads", s.info.threads},

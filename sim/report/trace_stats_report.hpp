@@ -2,7 +2,7 @@
 // Printers for traces::TraceStats: JSON (schema below) and plain text.
 // Computation lives in traces/trace_stats.hpp; these only format.
 //
-// JSON, schema "allocsim.trace-stats/1": trace {path, format, threads,
+// JSON, schema "allocsim-trace-stats/1": trace {path, format, threads,
 // has_time, page_size, peak_rss_bytes, runtime_ms}, events, ops {malloc,
 // calloc, realloc, memalign, free}, threads, allocations, frees,
 // allocated_bytes, peak_live_bytes, peak_event_index, final_live_bytes,

@@ -11,17 +11,19 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sim/common/errors.hpp"
+
 namespace allocsim::sim {
 
 SweepDirLock::SweepDirLock(const SweepDir& dir, const LockRetry& retry) {
   std::error_code ec;
   for (const auto& d : {dir.runs(), dir.tmp()}) {
     std::filesystem::create_directories(d, ec);
-    if (ec) throw std::runtime_error(d + ": cannot create directory: " + ec.message());
+    if (ec) throw OutputError(d + ": cannot create directory: " + ec.message());
   }
   const std::string lock = dir.root + "/.lock";
   fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error(lock + ": " + std::strerror(errno));
+  if (fd_ < 0) throw OutputError(lock + ": " + std::strerror(errno));
   const auto deadline = std::chrono::steady_clock::now() + retry.budget;
   while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (std::chrono::steady_clock::now() >= deadline) {

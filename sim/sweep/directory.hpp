@@ -39,8 +39,9 @@ struct LockRetry {
 // write one directory; the kernel drops it when the process dies.
 class SweepDirLock {
  public:
-  // Creates DIR, runs/ and tmp/. Throws std::runtime_error when another
-  // process holds the lock past the retry budget.
+  // Creates DIR, runs/ and tmp/ (OutputError when it cannot). Throws
+  // std::runtime_error when another process holds the lock past the retry
+  // budget.
   explicit SweepDirLock(const SweepDir& dir, const LockRetry& retry = {});
   ~SweepDirLock();
   SweepDirLock(const SweepDirLock&) = delete;

@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "allocator/config.hpp"
-#include "allocator/policy.hpp"
 #include "sim/common/paths.hpp"
 #include "sim/config/run_config.hpp"
 #include "sim/config/knobs.hpp"
@@ -42,7 +41,7 @@ std::vector<Point> axis_points(const SpecGroup& g) {
 // point's settings are applied. Listing only differences keeps ids stable
 // when the core gains a knob whose default changes nothing.
 nlohmann::json effective_config(const SweepSpec& spec, const SpecGroup& g, const std::string& policy, const Point& p) {
-  allocator::Config config = allocator::load_policy(policy, policies_dir());
+  allocator::Config config = load_policy_config(policy, policies_dir());
   std::string where;
   try {
     for (const auto& [knob, value] : p) {

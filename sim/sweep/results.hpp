@@ -33,7 +33,12 @@ struct SweepResults {
 // Throws SpecError when DIR has no readable plan.json.
 SweepResults load_sweep_results(const std::string& dir);
 
-// A metrics file, read whole. Throws InputError naming the file.
+// A JSON file, read whole. Throws InputError naming the file, and the line
+// and column of a syntax error.
+nlohmann::json read_json_file(const std::string& path);
+// The same for a metrics file of `allocsim replay -o`: a document of
+// another schema (a plan, a report, a comparison) is an InputError saying
+// which file is not a metrics file.
 nlohmann::json read_metrics_file(const std::string& path);
 
 }  // namespace allocsim::sim

@@ -153,7 +153,7 @@ class Runner {
 
 void write_failure_record(const SweepDir& dir, const PlannedRun& run, const RunFailure& failure) {
   nlohmann::ordered_json j;
-  j["schema"] = "allocsim.sweep-failure/1";
+  j["schema"] = "allocsim-sweep-failure/1";
   j["id"] = run.id;
   j["label"] = run.label;
   j["trace"] = run.trace.name;

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "allocator/policy.hpp"
 #include "sim/common/paths.hpp"
 #include "sim/common/shared_library.hpp"
 #include "sim/config/knobs.hpp"
@@ -30,7 +29,7 @@ std::vector<std::string> read_policies(const JsonAt& list, const std::string& ba
     if (is_policy_path(policy) && fs::path(policy).is_relative())
       policy = (fs::path(base_dir) / policy).lexically_normal().string();
     try {
-      allocator::load_policy(policy, policies_dir());
+      load_policy_config(policy, policies_dir());
     } catch (const allocator::ConfigError& e) {
       entry.fail(e.what());
     }

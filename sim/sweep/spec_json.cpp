@@ -71,17 +71,21 @@ OrderedJson parse_json_document(const std::string& text, const std::string& file
   try {
     return OrderedJson::parse(text, nullptr, true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is 1-based and points just past the offending character.
-    const std::size_t end = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < end; ++i) {
-      if (text[i] == '\n') ++line, column = 1;
-      else ++column;
-    }
-    std::string reason = e.what();
-    if (const auto p = reason.find("syntax error"); p != std::string::npos) reason = reason.substr(p);
-    throw SpecError(fmt::format("{}:{}:{}: {}", file, line, column, reason));
+    throw json_syntax_error(text, file, e);
   }
+}
+
+SpecError json_syntax_error(const std::string& text, const std::string& file, const nlohmann::json::parse_error& e) {
+  // e.byte is 1-based and points just past the offending character.
+  const std::size_t end = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') ++line, column = 1;
+    else ++column;
+  }
+  std::string reason = e.what();
+  if (const auto p = reason.find("syntax error"); p != std::string::npos) reason = reason.substr(p);
+  return SpecError(fmt::format("{}:{}:{}: not valid JSON: {}", file, line, column, reason));
 }
 
 }  // namespace allocsim::sim

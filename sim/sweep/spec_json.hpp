@@ -47,5 +47,7 @@ struct JsonAt {
 
 // Parses text; a syntax error becomes "file:line:column: reason".
 OrderedJson parse_json_document(const std::string& text, const std::string& file);
+// The SpecError for a syntax error in `text`: "file:line:column: reason".
+SpecError json_syntax_error(const std::string& text, const std::string& file, const nlohmann::json::parse_error& e);
 
 }  // namespace allocsim::sim

@@ -177,7 +177,7 @@ ValidationReport validate(const ValidateRequest& r) {
 
 nlohmann::ordered_json validation_json(const ValidationReport& report) {
   nlohmann::ordered_json j;
-  j["schema"] = "allocsim.validation/1";
+  j["schema"] = "allocsim-validation/1";
   j["command"] = report.command;
   j["policy"] = report.policy;
   j["recording"] = report.recording;

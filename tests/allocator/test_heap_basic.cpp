@@ -66,7 +66,9 @@ TEST(HeapBasic, AlignmentsFrom16To4096AndBeyond) {
 }
 
 TEST(HeapBasic, LargeAllocationsGetTheirOwnMappingAndGoBackOnFree) {
-  Heap heap{Config{}};
+  Config c;
+  c.large_cache_bytes = 0;  // none kept for reuse (test_large_mappings.cpp)
+  Heap heap{c};
   ThreadHeap t(heap);
   const std::size_t n = 8u << 20;
   auto* p = static_cast<char*>(t.allocate(n));

@@ -1,4 +1,4 @@
-// `allocsim stats --json`, run as a user would on every ltrace and mtrace
+// `allocsim stats --to json`, run as a user would on every ltrace and mtrace
 // recording in traces/samples/, must print the figures of
 // traces/samples/README.md ("ltrace / mtrace reference figures"), copied
 // into tests/fixtures/text_trace_figures.json: the recording's call counts
@@ -21,7 +21,7 @@ using allocsim::testing::run_allocsim;
 using allocsim::testing::RunResult;
 
 nlohmann::json stats_json(const std::string& file) {
-  const RunResult r = run_allocsim("stats --json " + testing::sample(file));
+  const RunResult r = run_allocsim("stats --to json " + testing::sample(file));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json::object();
 }

@@ -16,7 +16,7 @@ using allocsim::testing::RunResult;
 RunResult run(const std::string& args) { return allocsim::testing::run_allocsim(args); }
 
 TEST(CliStats, JsonHasTheDocumentedKeys) {
-  const RunResult r = run("stats --json " + testing::sample("ht_edgecases.zst"));
+  const RunResult r = run("stats --to json " + testing::sample("ht_edgecases.zst"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"allocations", "frees", "peak_live_bytes", "final_live_bytes", "temporary_allocations",
@@ -29,7 +29,7 @@ TEST(CliStats, JsonHasTheDocumentedKeys) {
 }
 
 TEST(CliStats, AnomaliesCarrySamples) {
-  const RunResult r = run("stats --json " + testing::sample("ht_edgecases.raw.zst"));
+  const RunResult r = run("stats --to json " + testing::sample("ht_edgecases.raw.zst"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["unknown_frees"], 1);
@@ -65,8 +65,8 @@ TEST(CliConvert, ToNativeAndCsvKeepsTheFigures) {
   const std::string native = dir.path("t.native"), csv = dir.path("t.csv");
   ASSERT_EQ(run("convert " + testing::sample("ht_mt_prodcons.raw.zst") + " -o " + native).exit_code, 0);
   ASSERT_EQ(run("convert " + native + " -o " + csv).exit_code, 0);
-  const auto from_native = nlohmann::json::parse(run("stats --json " + native).out);
-  const auto from_csv = nlohmann::json::parse(run("stats --json " + csv).out);
+  const auto from_native = nlohmann::json::parse(run("stats --to json " + native).out);
+  const auto from_csv = nlohmann::json::parse(run("stats --to json " + csv).out);
   EXPECT_EQ(from_native["trace"]["format"], "native");
   EXPECT_EQ(from_csv["trace"]["format"], "csv");
   for (const char* key : {"allocations", "frees", "peak_live_bytes", "final_live_bytes"}) {

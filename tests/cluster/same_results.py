@@ -4,7 +4,7 @@
     same_results.py LOCAL MERGED
 
 summary.csv: every row and column equal, as text, except the columns that
-come from the run's `host` object (wall_seconds): those measure the machine.
+come from the run's `host` object (host_wall_seconds): those measure the machine.
 runs/: the same set of <id>.json files, no failure records, and each file
 equal to its twin outside its top-level `host` object, numbers compared as
 the text they were written as. Prints the first differences; exit 1 if any.
@@ -14,7 +14,7 @@ import json
 import os
 import sys
 
-HOST_COLUMNS = {"wall_seconds"}  # summary.csv columns read from /host/ (sim/metric_table.cpp)
+HOST_COLUMNS = {"host_wall_seconds"}  # summary.csv columns read from /host/ (sim/metric_table.cpp)
 
 
 def fail(messages):

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "sim/metrics/fields.hpp"
+#include "sim/metrics/metric_table.hpp"
 #include "sim/metrics/metrics_io.hpp"
 
 namespace allocsim::sim::testing {
@@ -50,6 +51,26 @@ TEST(MetricFields, OneNamePerFigureAndEveryCsvColumnAFigure) {
     if (!f.csv.empty()) EXPECT_TRUE(columns.insert(f.csv).second) << f.csv;
   }
   EXPECT_EQ(columns.size(), csv_columns().size());
+}
+
+// docs/cli.md: a figure's CSV column, summary.csv column and compare key are
+// one name, derived from its pointer.
+TEST(MetricFields, ColumnsAndKeyMetricsAreNamedByTheOneRule) {
+  EXPECT_EQ(figure_name("/summary/fragmentation/jw1_time_average"), "fragmentation_jw1_time_average");
+  EXPECT_EQ(figure_name("/run/allocator/name"), "allocator_name");
+  EXPECT_EQ(figure_name("/host/wall_seconds"), "host_wall_seconds");
+  for (const auto& f : metric_fields()) {
+    if (!f.csv.empty()) {
+      EXPECT_EQ(f.csv, figure_name(f.pointer)) << f.pointer;
+    }
+  }
+  for (const auto& m : key_metrics()) {
+    // A metric kept to runs of one RSS source names the source before the unit.
+    std::string name = figure_name(m.pointer);
+    if (!m.rss_source.empty()) name.insert(name.rfind("_bytes"), "_" + std::string(m.rss_source));
+    EXPECT_EQ(m.name, name) << m.pointer;
+    EXPECT_NE(find_metric_field(m.pointer), nullptr) << m.pointer;
+  }
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ TEST(ReplayBadInput, AFailedRunLeavesTheOldMetricsFileWholeAndNoTemporaries) {
   TempDir dir;
   const std::string out = dir.write("metrics.json", "{\"old\": true}\n");
   const std::string csv = dir.write("row.csv", "old\n");
-  const RunResult r = allocsim({sample_path("ht_edgecases.raw.zst"), "--set", "bogus=1", "-o", out, "--csv", csv});
+  const RunResult r = allocsim({sample_path("ht_edgecases.raw.zst"), "--set", "bogus=1", "-o", out, "-o", csv});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(read_file(out), "{\"old\": true}\n");
   EXPECT_EQ(read_file(csv), "old\n");
@@ -126,7 +126,7 @@ TEST(ReplayBadInput, AFailedRunLeavesTheOldMetricsFileWholeAndNoTemporaries) {
   for (const auto& e : fs::directory_iterator(dir.path(""))) files += e.is_regular_file();
   EXPECT_EQ(files, 2);
   // A good run replaces both whole.
-  ASSERT_EQ(allocsim({sample_path("ht_edgecases.raw.zst"), "-o", out, "--csv", csv}).exit_code, 0);
+  ASSERT_EQ(allocsim({sample_path("ht_edgecases.raw.zst"), "-o", out, "-o", csv}).exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(read_file(out))["schema"], "allocsim-metrics/2");
 }
 

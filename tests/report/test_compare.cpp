@@ -28,7 +28,7 @@ double trace_factor(const std::string& trace) { return trace == "a.trace" ? 1 : 
 nlohmann::json fixture_metrics(const PlannedRun& r) {
   const double rss = base_rss(r.label) * trace_factor(r.trace.name) + 1000.0 * r.repetition;
   nlohmann::json m = {
-      {"schema", "allocsim-metrics/1"},
+      {"schema", "allocsim-metrics/2"},
       {"run", {{"trace", r.trace.path}, {"policy", r.label}, {"mode", std::string(to_string(r.mode))}, {"backend", "core"}, {"seed", r.seed}}},
       {"summary",
        {{"peak_live_bytes", 500000},
@@ -36,7 +36,7 @@ nlohmann::json fixture_metrics(const PlannedRun& r) {
         {"peak_rss_bytes", rss},
         {"rss_source", r.mode == ReplayMode::Threaded ? "measured" : "simulated"},
         {"fallback_rate", r.label == "adaptive" ? 0.01 : 0.03},
-        {"queue_bytes_peak", nullptr},
+        {"peak_queue_bytes", nullptr},
         {"collector_work", {{"units", 100 * (r.repetition + 1)}, {"hash_ops", 0}, {"busy_ns", nullptr}, {"utilization", nullptr}}},
         {"fragmentation", {{"jw1_time_average", 0.1}, {"jw2_at_peak_live", 0.1}, {"jw3_at_peak_footprint", r.label == "adaptive" ? 0.2 : 0.5}, {"jw4_peak_over_peak", r.label == "adaptive" ? 0.9 : 1.2}}}}},
       {"throughput", nullptr},
@@ -92,7 +92,7 @@ TEST_F(CompareSweepTest, AveragesRepetitionsAndMeasuresAgainstTheBaseline) {
   const Comparison c = compare_sweep(results, "adaptive");
   ASSERT_EQ(c.traces.size(), 2u);
   EXPECT_EQ(c.traces[0].trace, "a.trace");
-  const std::size_t rss = metric_index("peak_rss_simulated_bytes"), frag = metric_index("frag_jw3_at_peak_footprint"),
+  const std::size_t rss = metric_index("peak_rss_simulated_bytes"), frag = metric_index("fragmentation_jw3_at_peak_footprint"),
                     work = metric_index("collector_work_units"), fallback = metric_index("fallback_rate");
   const CompareRow& base = row_of(c.traces[0], "adaptive");
   EXPECT_TRUE(base.is_baseline);
@@ -113,7 +113,7 @@ TEST_F(CompareSweepTest, AveragesRepetitionsAndMeasuresAgainstTheBaseline) {
   EXPECT_DOUBLE_EQ(*fixed.cells[fallback].ratio, 3);
   EXPECT_DOUBLE_EQ(*fixed.cells[work].value, 150);  // (100 + 200) / 2
   EXPECT_DOUBLE_EQ(*fixed.cells[work].ratio, 1);
-  EXPECT_FALSE(fixed.cells[metric_index("queue_bytes_peak")].value.has_value());  // null in every run
+  EXPECT_FALSE(fixed.cells[metric_index("peak_queue_bytes")].value.has_value());  // null in every run
   // b.trace doubles every size; no-oldest there has no completed run.
   const CompareRow& fixed_b = row_of(c.traces[1], "fixed-queue");
   EXPECT_DOUBLE_EQ(*fixed_b.cells[rss].delta, 1000000);
@@ -176,11 +176,11 @@ TEST_F(CompareSweepTest, ReportsListEveryRunWithItsStatus) {
 
 TEST_F(CompareSweepTest, CommandLinePrintsCsvAndRejectsBadFormats) {
   const std::string log = scratch_.path("log.txt");
-  ASSERT_EQ(run_allocsim({"compare", dir_.root, "--format", "csv", "-o", scratch_.path("c.csv")}, log), 0) << read_file(log);
+  ASSERT_EQ(run_allocsim({"compare", dir_.root, "-o", scratch_.path("c.csv")}, log), 0) << read_file(log);
   std::ostringstream expected;
   print_comparison_csv(compare_sweep(load_sweep_results(dir_.root), "adaptive"), expected);
   EXPECT_EQ(read_file(scratch_.path("c.csv")), expected.str());
-  EXPECT_EQ(run_allocsim({"compare", dir_.root, "--format", "xml"}, log), 2);
+  EXPECT_EQ(run_allocsim({"compare", dir_.root, "--to", "xml"}, log), 2);
   EXPECT_EQ(run_allocsim({"compare", dir_.root, "--baseline", "nosuch"}, log), 2);
   EXPECT_NE(read_file(log).find("baseline 'nosuch'"), std::string::npos);
   EXPECT_EQ(run_allocsim({"compare", scratch_.path("traces")}, log), 2);  // a directory without a plan
@@ -236,13 +236,13 @@ TEST(CompareRuns, ListsDifferingConfigAndKnownDeltas) {
       if (m.name == name) return m;
     throw std::runtime_error("no metric " + name);
   };
-  EXPECT_DOUBLE_EQ(*metric("summary.peak_rss_bytes").delta, 2097152);
-  EXPECT_DOUBLE_EQ(*metric("summary.peak_rss_bytes").ratio, 1.2);
-  EXPECT_DOUBLE_EQ(*metric("summary.collector_work.units").delta, -50000);
-  EXPECT_DOUBLE_EQ(*metric("summary.fallback_rate").ratio, 2);
-  EXPECT_DOUBLE_EQ(*metric("host.wall_seconds").ratio, 0.5);
-  EXPECT_DOUBLE_EQ(*metric("summary.events").delta, 0);
-  for (const auto& m : d.metrics) EXPECT_NE(m.name, "host.timeline_rss_bytes");  // a series, not a figure
+  EXPECT_DOUBLE_EQ(*metric("peak_rss_bytes").delta, 2097152);
+  EXPECT_DOUBLE_EQ(*metric("peak_rss_bytes").ratio, 1.2);
+  EXPECT_DOUBLE_EQ(*metric("collector_work_units").delta, -50000);
+  EXPECT_DOUBLE_EQ(*metric("fallback_rate").ratio, 2);
+  EXPECT_DOUBLE_EQ(*metric("host_wall_seconds").ratio, 0.5);
+  EXPECT_DOUBLE_EQ(*metric("events").delta, 0);
+  for (const auto& m : d.metrics) EXPECT_NE(m.name, "host_timeline_rss_bytes");  // a series, not a figure
 }
 
 // A simulated RSS and a measured one are different things: no change between them.
@@ -253,10 +253,10 @@ TEST(CompareRuns, NoDeltaBetweenSimulatedAndMeasuredRss) {
   b["summary"]["rss_source"] = "measured";
   const RunDiff d = diff_runs(a, b, "a", "b");
   for (const auto& m : d.metrics)
-    if (m.name == "summary.peak_rss_bytes" || m.name == "summary.final_rss_bytes") {
+    if (m.name == "peak_rss_bytes" || m.name == "final_rss_bytes") {
       EXPECT_TRUE(m.a && m.b) << m.name;
       EXPECT_FALSE(m.delta || m.ratio) << m.name;
-    } else if (m.name == "summary.peak_footprint_bytes") {
+    } else if (m.name == "peak_footprint_bytes") {
       EXPECT_TRUE(m.delta.has_value());
     }
 }
@@ -268,11 +268,11 @@ TEST(CompareRuns, CommandLineFormats) {
   const std::string text = read_file(log);
   EXPECT_NE(text.find("run.config.queue_initial"), std::string::npos) << text;
   EXPECT_NE(text.find("+20.0%"), std::string::npos) << text;
-  ASSERT_EQ(run_allocsim({"compare", fixture("run_a.json"), fixture("run_b.json"), "--format", "json"}, log), 0);
+  ASSERT_EQ(run_allocsim({"compare", fixture("run_a.json"), fixture("run_b.json"), "--to", "json"}, log), 0);
   const auto j = nlohmann::json::parse(read_file(log));
   EXPECT_EQ(j["config_differences"].size(), 3u);
-  ASSERT_EQ(run_allocsim({"compare", fixture("run_a.json"), fixture("run_b.json"), "--format", "csv"}, log), 0);
-  EXPECT_NE(read_file(log).find("metric,summary.peak_rss_bytes,10485760,12582912,2097152,1.2\n"), std::string::npos);
+  ASSERT_EQ(run_allocsim({"compare", fixture("run_a.json"), fixture("run_b.json"), "--to", "csv"}, log), 0);
+  EXPECT_NE(read_file(log).find("metric,peak_rss_bytes,10485760,12582912,2097152,1.2\n"), std::string::npos);
   EXPECT_EQ(run_allocsim({"compare", fixture("run_a.json"), scratch.path("absent.json")}, log), 2);
 }
 

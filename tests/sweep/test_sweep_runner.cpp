@@ -176,7 +176,11 @@ TEST(SweepRunner, ShardsRunDisjointSlicesAndMergeIntoTheWholeSweep) {
 
 TEST(SweepRunner, FailedRunsAreRecordedAndTheSweepGoesOn) {
   TempDir s;
-  s.write("traces/bad.csv", "this is not a trace\n");
+  // Its head reads (a sweep checks that before it starts); its fault lies
+  // past the first batch of events, so only its run finds it.
+  std::string events;
+  for (int i = 0; i < 5000; ++i) events += "0,malloc," + std::to_string(i) + ",16\n";
+  s.write("traces/bad.csv", events + "this is not an event\n");
   std::filesystem::copy_file(kSamples + "/mtrace_edgecases.txt", s.path("traces/good.txt"));
   const std::string spec = s.write("spec.json",
       R"({"trace_root": "traces", "traces": ["bad.csv", "good.txt"], "groups": [{"policies": ["adaptive"]}]})");

@@ -1,5 +1,5 @@
 // Golden tests of the ltrace line shapes (traces/ltrace_line.hpp), one per
-// shape listed in TRACE-FORMATS.md, on lines taken from real recordings.
+// shape listed in traces/ltrace_line.hpp, on lines taken from real recordings.
 #include <gtest/gtest.h>
 
 #include "traces/ltrace_line.hpp"

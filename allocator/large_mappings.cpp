@@ -1,0 +1,187 @@
+// Dedicated mappings for requests above the largest size class.
+//
+// Each is a mapping of its own: a LargeMeta at its base, then the payload,
+// preceded by a marker header (prev = kLargeMark, next = the payload's
+// distance from the base). When every free unmapped its mapping and every
+// realloc copied, a program that churns large buffers paid an mmap, a
+// munmap (a TLB shootdown on every CPU the process runs on), fresh page
+// faults and a full copy per operation: 5-7 times glibc's time. Two things
+// remove most of that:
+// - a freed mapping is kept in a cache of at most large_cache_bytes (none
+//   under release_rule = always, which releases every free byte at once)
+//   and handed to the next request that fits it without wasting more than
+//   half of it; calloc's memory is cleared there, since a fresh mapping is
+//   the only one that reads as zero. The oldest cached mappings are unmapped
+//   when a newer one needs the room.
+// - realloc grows a mapping with OsLayer::remap (mremap): the kernel
+//   moves page-table entries instead of copying bytes. A growing mapping
+//   grows by a quarter at least, so a buffer grown by small appends is
+//   remapped once per quarter of its size, not once per append. A shrink
+//   cuts the tail off as a mapping of its own, kept or unmapped as a freed
+//   one would be: no system call while the cache has room.
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include "allocator/fatal.hpp"
+#include "allocator/heap.hpp"
+#include "allocator/mapping_list.hpp"
+
+namespace allocsim::allocator {
+namespace {
+
+std::uint64_t round_up(std::uint64_t n, std::uint64_t to) { return (n + to - 1) & ~(to - 1); }
+
+char* payload_of(LargeMeta* meta, std::uint64_t offset) { return reinterpret_cast<char*>(meta) + offset; }
+
+}  // namespace
+
+LargeMeta* Heap::large_meta(ChunkHeader* marker, const char* call) const {
+  auto* meta = reinterpret_cast<LargeMeta*>(marker->bytes() + kHeaderBytes - marker->size());
+  if (meta->magic != kLargeMagic)
+    fatal("allocsim: %s(%p): not a pointer this heap handed out (%s)", call,
+          static_cast<void*>(marker->bytes() + kHeaderBytes),
+          meta->magic == kLargeCachedMagic ? "large mapping already freed" : "bad large-mapping header");
+  return meta;
+}
+
+LargeMeta* Heap::take_cached_large(std::uint64_t bytes, std::uint64_t align) {
+  LargeMeta* best = nullptr;
+  for (LargeMeta* l = large_cache_; l; l = l->next)
+    if (l->bytes >= bytes && l->bytes / 2 <= bytes && reinterpret_cast<std::uintptr_t>(l) % align == 0 &&
+        (!best || l->bytes < best->bytes))
+      best = l;
+  if (best) {
+    unlink(large_cache_, best);
+    large_cached_bytes_ -= best->bytes;
+    best->magic = kLargeMagic;
+    ++large_reuses_;
+  }
+  return best;
+}
+
+void* Heap::allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread, bool zeroed) {
+  const std::uint64_t page = os_.page_size();
+  align = std::max<std::uint64_t>(align, kUnit);
+  if (n > (UINT64_MAX >> 2) || align > (UINT64_MAX >> 4)) return nullptr;
+  const std::uint64_t offset = round_up(sizeof(LargeMeta) + kHeaderBytes, align);
+  if (offset / kUnit > 0xfffffff0u) return nullptr;
+  const std::uint64_t bytes = round_up(offset + n, page);
+  const std::uint64_t base_align = std::max(page, align);
+  LargeMeta* meta = nullptr;
+  {
+    std::lock_guard lock(blocks_mutex_);
+    meta = take_cached_large(bytes, base_align);
+    if (meta) link_front(larges_, meta);
+  }
+  const bool reused = meta != nullptr;
+  if (!meta) {
+    meta = static_cast<LargeMeta*>(os_.map(bytes, base_align));
+    if (!meta) return nullptr;
+    meta->magic = kLargeMagic;
+    meta->bytes = bytes;
+    {
+      std::lock_guard lock(blocks_mutex_);
+      link_front(larges_, meta);
+      ++large_count_;
+      large_bytes_ += bytes;
+      ++os_maps_;
+    }
+    account_map(bytes);
+    emit({HeapEventKind::OsMap, kNoClass, thread, bytes, 1, 0});
+  }
+  meta->requested = n;
+  char* payload = payload_of(meta, offset);
+  ChunkHeader::of_payload(payload)->set(kLargeMark, std::uint32_t(offset / kUnit));
+  if (reused && zeroed) std::memset(payload, 0, n);
+  return payload;
+}
+
+void* Heap::reallocate_large(ChunkHeader* marker, std::uint64_t n, std::uint32_t thread) {
+  LargeMeta* meta = large_meta(marker, "realloc");
+  const std::uint64_t offset = marker->size(), page = os_.page_size();
+  if (n > (UINT64_MAX >> 2)) return nullptr;
+  const std::uint64_t need = round_up(offset + n, page), old = meta->bytes;
+  if (need <= old) {  // a shrink: the tail becomes a mapping of its own, kept or unmapped like a freed one
+    meta->requested = n;
+    if (need < old) {
+      auto* tail = reinterpret_cast<LargeMeta*>(reinterpret_cast<char*>(meta) + need);
+      tail->bytes = old - need;
+      {
+        std::lock_guard lock(blocks_mutex_);
+        meta->bytes = need;
+        ++large_count_;
+        ++large_remaps_;
+      }
+      keep_or_unmap(tail, /*listed=*/false, thread);
+    }
+    return payload_of(meta, offset);
+  }
+  const std::uint64_t want = std::max(need, round_up(old + old / 4, page));
+  {
+    std::lock_guard lock(blocks_mutex_);
+    unlink(larges_, meta);
+  }
+  auto* moved = static_cast<LargeMeta*>(os_.remap(meta, old, want));
+  {
+    std::lock_guard lock(blocks_mutex_);
+    if (moved) {
+      moved->bytes = want;
+      link_front(larges_, moved);
+      large_bytes_ += want - old;
+      ++large_remaps_;
+    } else {
+      link_front(larges_, meta);
+    }
+  }
+  if (!moved) return nullptr;
+  moved->requested = n;
+  // Not under blocks_mutex_: a new peak reads the footprint, which takes it.
+  account_map(want - old);
+  emit({HeapEventKind::OsMap, kNoClass, thread, want - old, 1, 0});
+  return payload_of(moved, offset);
+}
+
+void Heap::free_large(ChunkHeader* marker, std::uint32_t thread) { keep_or_unmap(large_meta(marker, "free"), true, thread); }
+
+void Heap::keep_or_unmap(LargeMeta* meta, bool listed, std::uint32_t thread) {
+  const std::uint64_t bytes = meta->bytes;
+  const bool keep = config_.release_rule != ReleaseRule::Always && bytes <= config_.large_cache_bytes;
+  LargeMeta* release = nullptr;  // mappings to unmap once the lock is dropped, linked through next
+  auto drop = [&](LargeMeta* l) {
+    l->magic = 0;
+    l->next = release;
+    release = l;
+    --large_count_;
+    large_bytes_ -= l->bytes;
+    ++os_unmaps_;
+  };
+  {
+    std::lock_guard lock(blocks_mutex_);
+    if (listed) unlink(larges_, meta);
+    if (keep) {
+      while (large_cached_bytes_ + bytes > config_.large_cache_bytes) {  // the oldest make room
+        LargeMeta* oldest = large_cache_;
+        while (oldest->next) oldest = oldest->next;
+        unlink(large_cache_, oldest);
+        large_cached_bytes_ -= oldest->bytes;
+        drop(oldest);
+      }
+      meta->magic = kLargeCachedMagic;
+      link_front(large_cache_, meta);
+      large_cached_bytes_ += bytes;
+    } else {
+      drop(meta);
+    }
+  }
+  while (release) {
+    LargeMeta* l = release;
+    release = l->next;
+    const std::uint64_t b = l->bytes;
+    os_.unmap(l, b);
+    account_unmap(b);
+    emit({HeapEventKind::OsRelease, kNoClass, thread, b, 1, 0});
+  }
+}
+
+}  // namespace allocsim::allocator
