@@ -59,62 +59,84 @@ def plot_queues(run, out_dir, trace):
     return save(fig, out_dir, "queues_%s.png" % safe_name(trace))
 
 
+def series(metrics, name, section="timeline"):
+    """A timeline column: its interval maxima where the file has them (schema 2), else its sampled values."""
+    t = metrics.get(section) or {}
+    return t.get(name + "_max") or t.get(name)
+
+
+# The memory plot's panels: title, and where each run's series comes from. Simulated and measured RSS
+# are different figures (docs/metrics.md) and get panels of their own.
+MEMORY_PANELS = (("live bytes", lambda m: series(m, "live_bytes")),
+                 ("footprint", lambda m: series(m, "footprint_bytes")),
+                 ("simulated RSS", lambda m: series(m, "sim_rss_bytes")),
+                 ("measured RSS above the\nreplayer's own", lambda m: series(m, "measured_rss_bytes")))
+
+
 def plot_memory(runs, out_dir, trace):
-    panels = (("live bytes", lambda m: (m.get("timeline") or {}).get("live_bytes")),
-              ("footprint", lambda m: (m.get("timeline") or {}).get("footprint_bytes")),
-              ("RSS", rss_series))
-    fig, axes = plt.subplots(3, 1, figsize=(10, 9), sharex=True)
-    drawn = False
+    drawn = [(title, get) for title, get in MEMORY_PANELS if any(get(r.metrics) for r in runs)]
+    if not drawn:
+        return None
+    fig, axes = plt.subplots(len(drawn), 1, figsize=(10, 2.6 * len(drawn) + 1), sharex=True, squeeze=False)
+    axes = [a[0] for a in axes]
+    units = set()
     for run in runs:
         seconds, unit = time_axis(run.metrics)
-        for ax, (title, get) in zip(axes, panels):
+        units.add(unit)
+        for ax, (title, get) in zip(axes, drawn):
             values = get(run.metrics)
             if values and len(values) == len(seconds):
                 ax.plot(seconds, [v / MIB for v in values], label=run.series_name(), linewidth=1)
-                drawn = True
-    if not drawn:
-        plt.close(fig)
-        return None
-    for ax, (title, _) in zip(axes, panels):
-        ax.set_ylabel(title + " (MiB)")
+    recorded = next(((time_axis(r.metrics)[0], (r.metrics.get("timeline") or {}).get("recorded_rss_bytes"))
+                     for r in runs if (r.metrics.get("timeline") or {}).get("recorded_rss_bytes")), None)
+    for ax, (title, _) in zip(axes, drawn):
+        if recorded and "RSS" in title:
+            xs = [x for x, v in zip(*recorded) if v is not None]
+            ax.step(xs, [v / MIB for v in recorded[1] if v is not None], where="post", color="black",
+                    linestyle="--", linewidth=1, label="recorded program RSS")
+        ax.set_ylabel(title + " (MiB)", fontsize=8)
         ax.grid(alpha=0.3)
-    axes[0].set_title("%s: memory over time per policy (RSS simulated in virtual mode)" % trace, fontsize=9)
-    axes[0].legend(fontsize=7, ncol=3)
-    axes[-1].set_xlabel(unit)
+        ax.legend(fontsize=7, ncol=3)
+    axes[0].set_title("%s: memory over time per policy (the largest value in each sample's interval)" % trace, fontsize=9)
+    axes[-1].set_xlabel(" / ".join(sorted(units)))
     return save(fig, out_dir, "memory_%s.png" % safe_name(trace))
 
 
-def rss_series(m):
-    t = m.get("timeline") or {}
-    return t.get("sim_rss_bytes") or (m.get("host") or {}).get("timeline_rss_bytes")
-
-
-def plot_bars(runs, out_dir, metric, title, scale, ylabel, name):
-    traces = list(OrderedDict.fromkeys(r.get("trace") for r in runs))
-    values = OrderedDict()  # series -> trace -> [values]
-    for r in runs:
-        if r.knobs:  # knob variants belong in heat maps
-            continue
-        v = r.number(metric)
-        if v is not None:
-            values.setdefault(r.series_name(), defaultdict(list))[r.get("trace")].append(v * scale)
-    if not values:
+def plot_bars(bars, out_dir, title, scale, ylabel, name):
+    """bars: OrderedDict series legend -> OrderedDict trace -> (values, note); a bar is the mean of its
+    values, with a whisker from their min to their max when there are several, and its note above it."""
+    if not bars:
         return None
-    fig, ax = plt.subplots(figsize=(min(20, max(8, 0.18 * len(traces) * len(values) + 2)), 5))
-    width = 0.8 / len(values)
-    for i, (series, per_trace) in enumerate(values.items()):
-        xs = [t + (i - (len(values) - 1) / 2) * width for t in range(len(traces))]
-        ys = [sum(per_trace[t]) / len(per_trace[t]) if per_trace[t] else 0 for t in traces]
-        ax.bar(xs, ys, width, label=series)
-    positive = [v for per_trace in values.values() for vs in per_trace.values() for v in vs if v > 0]
+    traces = list(OrderedDict.fromkeys(t for per_trace in bars.values() for t in per_trace))
+    fig, ax = plt.subplots(figsize=(min(20, max(8, 0.18 * len(traces) * len(bars) + 2)), 5))
+    width = 0.8 / len(bars)
+    positive = []
+    for i, (legend, per_trace) in enumerate(bars.items()):
+        xs, ys, low, high = [], [], [], []
+        for t, trace in enumerate(traces):
+            if trace not in per_trace:
+                continue
+            values, note = per_trace[trace]
+            values = [v * scale for v in values]
+            mean = sum(values) / len(values)
+            xs.append(t + (i - (len(bars) - 1) / 2) * width)
+            ys.append(mean)
+            low.append(mean - min(values))
+            high.append(max(values) - mean)
+            positive += [v for v in values if v > 0]
+            if note:
+                ax.annotate(note, (xs[-1], max(values)), fontsize=5, rotation=90, ha="center", va="bottom",
+                            xytext=(0, 2), textcoords="offset points")
+        ax.bar(xs, ys, width, label=legend, yerr=[low, high] if any(low) or any(high) else None, capsize=2,
+               error_kw={"linewidth": 0.8})
     if positive and max(positive) / min(positive) > 1000:  # tiny traces dwarf the rest otherwise
         ax.set_yscale("log")
         ylabel += " (log scale)"
     ax.set_xticks(range(len(traces)))
     ax.set_xticklabels(traces, rotation=30, ha="right", fontsize=7)
     ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, ncol=3)
+    ax.set_title(title + "\nbars: mean over repetitions; whiskers: min to max", fontsize=9)
+    ax.legend(fontsize=7, ncol=2)
     ax.grid(axis="y", alpha=0.3)
     return save(fig, out_dir, name)
 
@@ -158,6 +180,72 @@ def plot_heatmap(runs, out_dir, knob_x, knob_y, metric, label, mode):
     fig.suptitle("%s of %s (%s mode) over %s x %s, mean over other knobs and repetitions"
                  % (metric, label, mode, knob_x, knob_y), fontsize=9)
     return save(fig, out_dir, "heatmap_%s_%s-%s.png" % (safe_name(metric), safe_name(label), mode))
+
+
+def plot_frontier(points, out_dir, workload, traces):
+    """points: list of (series, point label, [(queued bytes, fallback rate)] one per trace or repetition).
+    x = time-averaged queued bytes, y = fallback rate; a marker per point at the mean, whiskers from min
+    to max, the non-dominated points joined. Zero rates sit on a floor line of the log scale."""
+    points = [p for p in points if p[2]]
+    if not points:
+        return None
+    means = [(sum(x for x, _ in v) / len(v), sum(y for _, y in v) / len(v)) for _, _, v in points]
+    xs_all = [x for _, _, v in points for x, _ in v]
+    ys_all = [y for _, _, v in points for _, y in v]
+    ys_positive = [y for y in ys_all if y > 0]
+    log_y = bool(ys_positive) and (max(ys_positive) / min(ys_positive) > 10 or 0 in ys_all)
+    floor = min(ys_positive) / 3 if ys_positive else 1e-6
+    log_x = min(xs_all) > 0 and max(xs_all) / min(xs_all) > 10
+
+    def shown(y):
+        return y if y > 0 or not log_y else floor
+
+    fig, ax = plt.subplots(figsize=(10, 6.5))
+    colours, labelled = {}, set()
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    markers = "osD^v<>pP*Xh"
+    for (name, label, values), (mx, my) in zip(points, means):
+        if name not in colours:
+            colours[name] = (cycle[len(colours) % len(cycle)], markers[len(colours) % len(markers)])
+        colour, marker = colours[name]
+        xs, ys = [x for x, _ in values], [y for _, y in values]
+        ax.errorbar([mx], [shown(my)], xerr=[[mx - min(xs)], [max(xs) - mx]],
+                    yerr=[[shown(my) - shown(min(ys))], [shown(max(ys)) - shown(my)]],
+                    fmt=marker, color=colour, markersize=6, capsize=2, linewidth=0.8,
+                    label=None if name in labelled else name, markerfacecolor=colour if my > 0 else "none")
+        labelled.add(name)
+        if label:
+            ax.annotate(label, (mx, shown(my)), fontsize=6, xytext=(4, 3), textcoords="offset points")
+    front = pareto(means)
+    if len(front) > 1:
+        ax.step([means[i][0] for i in front], [shown(means[i][1]) for i in front], where="post", color="grey",
+                linewidth=0.8, linestyle=":", label="frontier (no point has both less queued and fewer fallbacks)")
+    if log_x:
+        ax.set_xscale("log")
+    if log_y:
+        ax.set_yscale("log")
+        if 0 in ys_all:
+            ax.axhline(floor, color="grey", linewidth=0.5)
+            ax.annotate("no fallbacks (drawn at %.2g)" % floor, (ax.get_xlim()[0], floor), fontsize=6,
+                        xytext=(2, 2), textcoords="offset points")
+    ax.set_xlabel("time-averaged bytes in ready queues (summary.queue_bytes_mean)%s" % (", log scale" if log_x else ""))
+    ax.set_ylabel("fallback rate (fallbacks / size-class allocations)%s" % (", log scale" if log_y else ""))
+    ax.set_title("%s: fallbacks against queued memory, one marker per policy and knob point\n"
+                 "mean over %s; whiskers: min to max; hollow: no fallbacks" % (workload, traces), fontsize=9)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
+    return save(fig, out_dir, "frontier_%s.png" % safe_name(workload))
+
+
+def pareto(means):
+    """Indices of the points no other point beats on both axes, by queued bytes."""
+    order = sorted(range(len(means)), key=lambda i: (means[i][0], means[i][1]))
+    front, best = [], float("inf")
+    for i in order:
+        if means[i][1] < best:
+            front.append(i)
+            best = means[i][1]
+    return front
 
 
 def mean(values):

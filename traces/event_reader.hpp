@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "traces/anomalies.hpp"
 #include "traces/call_accounting.hpp"
@@ -17,6 +18,13 @@ namespace allocsim::traces {
 enum class Format { Auto, HeaptrackRaw, HeaptrackInterpreted, Ltrace, Mtrace, Csv, Native };
 std::string format_name(Format f);
 Format parse_format(const std::string& name);  // throws std::invalid_argument naming the choices
+
+// One sample of the recorded program's own RSS (heaptrack `R` records):
+// taken after `events` events of the stream, `time_ms` into the recording.
+struct RssSample {
+  std::uint64_t events = 0, time_ms = 0, bytes = 0;
+  bool operator==(const RssSample&) const = default;
+};
 
 // How a reader repairs or rejects, and the choices a format leaves open.
 struct ReadOptions {
@@ -43,6 +51,9 @@ struct TraceInfo {
   double untraced_ratio() const {
     return traced_wall_ns && untraced_wall_ns ? double(untraced_wall_ns) / double(traced_wall_ns) : 1.0;
   }
+  // The program's own RSS samples in stream order; empty when the format
+  // has none. Like the counts above, final once read() has returned 0.
+  std::vector<RssSample> rss_samples;
 };
 
 // How far into its file a reader is: bytes of the file consumed (compressed

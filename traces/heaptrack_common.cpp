@@ -130,6 +130,7 @@ bool HeaptrackReaderBase::common_record(char type, HeaptrackFields& f) {
       expect(f.hex(a), f, "R rss_pages");
       expect_end(f, "R rss_pages");
       max_rss_pages_ = std::max(max_rss_pages_, a);
+      info_.rss_samples.push_back({emitted_, last_ms_, a});  // pages until finish(): `I` may come later
       return true;
     default:
       return false;
@@ -145,6 +146,7 @@ void HeaptrackReaderBase::finish() {
   info_.threads = saw_events() ? 1 : 0;
   info_.has_time = saw_time_ && !undated_;
   info_.peak_rss_bytes = max_rss_pages_ * info_.page_size;
+  for (RssSample& r : info_.rss_samples) r.bytes *= info_.page_size;
   info_.runtime_ms = saw_time_ ? last_ms_ + 1 : 0;
 }
 

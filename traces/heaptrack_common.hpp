@@ -80,7 +80,10 @@ class HeaptrackReaderBase : public EventReader {
   virtual bool saw_events() const = 0;
 
   // Events wait for the next `c` tick, which dates them (heaptrack_common.cpp).
-  void emit(const Event& e) { held_.push_back(e); }
+  void emit(const Event& e) {
+    ++emitted_;
+    held_.push_back(e);
+  }
   // A repair: counted, sampled, and an error under --strict.
   void anomaly(Anomaly a, std::string_view reason);
   [[noreturn]] void bad_line(std::string_view reason) const;
@@ -117,6 +120,7 @@ class HeaptrackReaderBase : public EventReader {
   std::vector<Event> ready_;  // dated, for the caller
   std::size_t ready_pos_ = 0;
   std::uint64_t file_format_ = 3;
+  std::uint64_t emitted_ = 0;  // events so far: where an `R` record sits in the stream
   std::uint64_t max_rss_pages_ = 0;
   std::uint64_t last_ms_ = 0, tick_period_ms_ = 10;
   bool saw_time_ = false;

@@ -59,7 +59,7 @@ const char* decode_header(const unsigned char* in, Header& h) {
     h.traced_wall_ns = get<std::uint64_t>(in + 72);
     h.untraced_wall_ns = get<std::uint64_t>(in + 80);
   }
-  if (h.flags & ~kFlagHasTime) return "unknown header flags";
+  if (h.flags & ~(h.version >= 2 ? kFlagHasTime | kFlagHasRss : kFlagHasTime)) return "unknown header flags";
   if (h.time_unit_ns == 0) return "time unit of 0 ns";
   if (h.objects > h.events) return "more objects than events";
   return nullptr;

@@ -2,7 +2,7 @@
 // Byte-level layout of the native format, shared by its reader and writer.
 // The full description with the reasons behind it: docs/trace-format.md.
 //
-//   file   = header (96 bytes; 80 in version 1) block*
+//   file   = header (96 bytes; 80 in version 1) block* [rss]
 //   header = magic[8] version:u32 header_bytes:u32 flags:u32 threads:u32
 //            events:u64 objects:u64 time_unit_ns:u32 source_format:u32
 //            page_size:u64 peak_rss_bytes:u64 runtime_ms:u64
@@ -13,6 +13,8 @@
 //   tag    = op (bits 0-2) | thread changed (3) | align present (4)
 //            | realloc has an old object (5) | time present (6)
 //   body   = Free: back(id)    allocations: size [Realloc: back(old_id)]
+//   rss    = "RSSS" samples:u32 payload_bytes:u32 payload_crc:u32 payload  (version 2, flag bit 1)
+//   sample = events delta, zig-zag time_ms delta, bytes                   (the recorded program's RSS)
 // where back(x) = births so far - 1 - x: object ids are implicit (the n-th
 // birth is object n), and a death names an object by how long ago it was
 // born, which is small for the short-lived majority. Time deltas are
@@ -24,6 +26,9 @@
 namespace allocsim::traces::native {
 
 inline constexpr char kMagic[8] = {'\x8a', 'A', 'S', 'I', 'M', '\r', '\n', '\x1a'};
+// Version 2 added the two wall times to the header and the RSS samples
+// after the last block; a version 1 file (80-byte header, no samples) is
+// still read.
 inline constexpr std::uint32_t kVersion = 2;
 inline constexpr std::size_t kHeaderBytes = 96;     // version 2
 inline constexpr std::size_t kHeaderBytesV1 = 80;   // still read
@@ -36,6 +41,12 @@ inline constexpr std::size_t kMaxEventBytes = 41;
 inline constexpr std::uint32_t kMaxBlockPayload = kMaxBlockEvents * kMaxEventBytes;
 
 inline constexpr std::uint32_t kFlagHasTime = 1;
+inline constexpr std::uint32_t kFlagHasRss = 2;  // version 2: RSS samples follow the last block
+
+inline constexpr char kRssMagic[4] = {'R', 'S', 'S', 'S'};
+// A sample takes at most three varints; more samples than this are refused.
+inline constexpr std::size_t kMaxRssSampleBytes = 30;
+inline constexpr std::uint32_t kMaxRssSamples = 1u << 24;
 
 inline constexpr std::uint8_t kOpMask = 0x07;
 inline constexpr std::uint8_t kTagThread = 0x08;

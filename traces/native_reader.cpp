@@ -2,7 +2,9 @@
 // into the caller's span. Every field is checked against what the stream
 // allows (an object named before its birth, a thread beyond the header's
 // count, a payload that ends mid-event), so a corrupt file is a TraceError
-// with the byte offset of the offending event, never a bad event.
+// with the byte offset of the offending event, never a bad event. The
+// recorded program's RSS samples (version 2) come after the last block, so
+// info().rss_samples is complete once read() has returned 0.
 #include <fmt/format.h>
 #include <zlib.h>
 
@@ -124,6 +126,7 @@ class NativeReader final : public EventReader {
 
   bool load_block() {
     if (events_read_ == header_.events) {
+      if ((header_.flags & kFlagHasRss) && info_.rss_samples.empty()) read_rss();
       unsigned char extra;
       if (source_->read(reinterpret_cast<char*>(&extra), 1) != 0) fail(offset_, "data after the last block");
       if (births_ != header_.objects) fail(offset_, "fewer births than the header's object count");
@@ -149,6 +152,35 @@ class NativeReader final : public EventReader {
     block_left_ = events;
     events_read_ += events;
     return true;
+  }
+
+  void read_rss() {
+    const std::uint64_t at = offset_;
+    unsigned char h[kBlockHeaderBytes];
+    if (read_exact(h, sizeof h) != sizeof h) fail(at, "truncated file: RSS samples expected after the last block");
+    const auto count = get<std::uint32_t>(h + 4);
+    const auto bytes = get<std::uint32_t>(h + 8);
+    if (std::memcmp(h, kRssMagic, sizeof kRssMagic) != 0) fail(at, "bad RSS sample magic");
+    if (count == 0 || count > kMaxRssSamples) fail(at, "bad RSS sample count");
+    if (bytes < 3ull * count || bytes > std::uint64_t{count} * kMaxRssSampleBytes) fail(at, "bad RSS sample payload size");
+    std::vector<unsigned char> payload(bytes);
+    if (read_exact(payload.data(), bytes) != bytes) fail(at, "truncated file: RSS samples cut short");
+    if (static_cast<std::uint32_t>(crc32(0L, payload.data(), bytes)) != get<std::uint32_t>(h + 12))
+      fail(at, "RSS sample checksum mismatch");
+    const unsigned char* p = payload.data();
+    const unsigned char* const end = p + bytes;
+    std::uint64_t events = 0, time = 0;
+    info_.rss_samples.reserve(count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      std::uint64_t de = 0, dt = 0, rss = 0;
+      if (!(p = get_varint(p, end, de)) || !(p = get_varint(p, end, dt)) || !(p = get_varint(p, end, rss)))
+        fail(at, "malformed RSS sample");
+      if (de > header_.events - events) fail(at, "RSS sample past the last event");
+      events += de;
+      time += static_cast<std::uint64_t>(unzigzag(dt));
+      info_.rss_samples.push_back({events, time, rss});
+    }
+    if (p != end) fail(at, "RSS sample payload is longer than its samples");
   }
 
   std::size_t read_exact(unsigned char* p, std::size_t n) {

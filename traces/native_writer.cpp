@@ -1,7 +1,9 @@
 // The native trace writer: events are encoded into one block at a time
 // (at most kMaxBlockEvents), written to a temporary file beside the
 // destination, and the header (counts known only at the end) is written
-// last, just before the rename that makes the file appear whole.
+// last, just before the rename that makes the file appear whole. The
+// recorded program's RSS samples (known only once the source is read) follow
+// the last block.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <fmt/format.h>
@@ -49,6 +51,7 @@ class NativeFileWriter final : public NativeWriter {
     header_.runtime_ms = info.runtime_ms;
     header_.traced_wall_ns = info.traced_wall_ns;
     header_.untraced_wall_ns = info.untraced_wall_ns;
+    rss_ = info.rss_samples;
   }
 
   void write(std::span<const Event> events) override {
@@ -61,6 +64,7 @@ class NativeFileWriter final : public NativeWriter {
   void finish() override {
     if (fd_ < 0) throw std::logic_error("native writer: finish() called twice");
     flush_block();
+    write_rss();
     unsigned char header[kHeaderBytes];
     encode_header(header_, header);
     if (::pwrite(fd_, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) fail("cannot write the header");
@@ -138,6 +142,32 @@ class NativeFileWriter final : public NativeWriter {
     payload_ = 0;
   }
 
+  // Samples in stream order, each at or before the end of the events.
+  void write_rss() {
+    if (rss_.empty()) return;
+    if (rss_.size() > kMaxRssSamples) throw std::invalid_argument("native writer: more RSS samples than the format holds");
+    std::vector<unsigned char> out(kBlockHeaderBytes + rss_.size() * kMaxRssSampleBytes);
+    unsigned char* p = out.data() + kBlockHeaderBytes;
+    std::uint64_t events = 0, time = 0;
+    for (const RssSample& r : rss_) {
+      if (r.events < events || r.events > header_.events)
+        throw std::invalid_argument(fmt::format("native writer: RSS sample after event {} is out of order or past the "
+                                                "last event ({})", r.events, header_.events));
+      p = put_varint(p, r.events - events);
+      p = put_varint(p, zigzag(static_cast<std::int64_t>(r.time_ms - time)));
+      p = put_varint(p, r.bytes);
+      events = r.events;
+      time = r.time_ms;
+    }
+    const auto payload = static_cast<std::uint32_t>(p - out.data() - kBlockHeaderBytes);
+    std::memcpy(out.data(), kRssMagic, sizeof kRssMagic);
+    put<std::uint32_t>(out.data() + 4, static_cast<std::uint32_t>(rss_.size()));
+    put<std::uint32_t>(out.data() + 8, payload);
+    put<std::uint32_t>(out.data() + 12, static_cast<std::uint32_t>(crc32(0L, out.data() + kBlockHeaderBytes, payload)));
+    write_all(out.data(), kBlockHeaderBytes + payload);
+    header_.flags |= kFlagHasRss;
+  }
+
   void write_all(const unsigned char* p, std::size_t n) {
     while (n > 0) {
       const ssize_t w = ::write(fd_, p, n);
@@ -161,6 +191,7 @@ class NativeFileWriter final : public NativeWriter {
   std::uint32_t block_events_ = 0;
   std::uint32_t thread_ = 0;  // of the previous event; the stream starts on thread 0
   std::uint64_t time_ = 0;    // of the previous event with a time; the stream starts at 0
+  std::vector<RssSample> rss_;
 };
 
 }  // namespace

@@ -9,7 +9,9 @@
 //
 // A backend describes itself once (BackendTraits) and reports its figures
 // as one BackendSnapshot; only the footprint has a call of its own, because
-// a backend whose footprint is cheap has it read after every event.
+// a backend whose footprint is cheap has it read after every event, and so
+// do the queued bytes, read around every collector step for their time
+// average, and the interval peaks, which reading resets.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -92,6 +94,16 @@ class Backend {
 
   // Bytes held from the OS now (the snapshot's footprint, alone).
   virtual std::uint64_t footprint() = 0;
+  // Bytes held in ready queues now (the snapshot's queue_bytes, alone).
+  virtual std::uint64_t queue_bytes() { return 0; }
+  // The largest footprint and simulated RSS since the last call, for a
+  // backend that sees every change (the core in virtual mode, through its
+  // OS layer); the next window starts at the current values. nullopt where
+  // only moments can be read.
+  struct WindowPeaks {
+    std::uint64_t footprint = 0, rss = 0;
+  };
+  virtual std::optional<WindowPeaks> take_window_peaks() { return std::nullopt; }
   virtual BackendSnapshot snapshot(BackendSnapshot::Detail detail) = 0;
 
   // Virtual mode: one step of a stepped collector at virtual time now_ns;

@@ -61,6 +61,12 @@ class CoreBackend final : public Backend {
   std::unique_ptr<BackendThread> attach_thread() override { return std::make_unique<CoreThread>(*this); }
   std::uint64_t footprint() override { return heap_.mapped_bytes(); }
   BackendSnapshot snapshot(BackendSnapshot::Detail detail) override;
+  std::uint64_t queue_bytes() override { return heap_.queue_bytes(); }
+  std::optional<WindowPeaks> take_window_peaks() override {
+    if (!sim_os_) return std::nullopt;
+    const SimulatedOs::Peaks p = sim_os_->take_peaks();
+    return WindowPeaks{p.mapped, p.resident};
+  }
 
   al::StepResult step_collector(std::uint64_t budget, std::uint64_t now_ns, bool may_sleep) override {
     clock_.set(now_ns);

@@ -55,6 +55,8 @@ void* SimulatedOs::map(std::size_t bytes, std::size_t alignment) {
   m.bytes = bytes;
   m.bits.assign((bytes / page_ + 63) / 64, 0);
   m.touched = 0;
+  mapped_ += bytes;
+  window_mapped_ = std::max(window_mapped_, mapped_);
   mark(m, 0, 0);    // the allocator's metadata at the mapping's start
   return p;
 }
@@ -63,6 +65,7 @@ void SimulatedOs::unmap(void* address, std::size_t bytes) {
   const auto it = maps_.find(reinterpret_cast<std::uintptr_t>(address));
   if (it != maps_.end()) {
     resident_ -= it->second.touched;
+    mapped_ -= it->second.bytes;
     for (Mapping*& r : recent_)
       if (r == &it->second) r = nullptr;
     maps_.erase(it);
@@ -115,7 +118,10 @@ void SimulatedOs::mark(Mapping& m, std::size_t first, std::size_t last) {
     if (word & bit) continue;
     word |= bit;
     ++m.touched;
-    if (++resident_ > peak_) peak_ = resident_;
+    if (++resident_ > window_resident_) {
+      window_resident_ = resident_;
+      peak_ = std::max(peak_, resident_);
+    }
   }
 }
 

@@ -44,6 +44,19 @@ class SimulatedOs final : public allocator::OsLayer {
   std::uint64_t resident_bytes() const { return resident_ * page_; }
   std::uint64_t peak_resident_bytes() const { return peak_ * page_; }
 
+  // The largest mapped and resident bytes since the last call (or since
+  // construction); the next window starts at the current values. Mapped
+  // bytes are what the allocator mapped through this layer: its footprint.
+  struct Peaks {
+    std::uint64_t mapped = 0, resident = 0;
+  };
+  Peaks take_peaks() {
+    const Peaks p{window_mapped_, window_resident_ * page_};
+    window_mapped_ = mapped_;
+    window_resident_ = resident_;
+    return p;
+  }
+
  private:
   struct Mapping {
     std::uintptr_t base = 0;
@@ -75,7 +88,8 @@ class SimulatedOs final : public allocator::OsLayer {
   // for each switch cost more than the rest of touch().
   static constexpr unsigned kGranuleShift = 20;
   std::array<Mapping*, 256> recent_{};
-  std::uint64_t resident_ = 0, peak_ = 0;
+  std::uint64_t resident_ = 0, peak_ = 0, window_resident_ = 0;  // pages
+  std::uint64_t mapped_ = 0, window_mapped_ = 0;                 // bytes
 };
 
 }  // namespace allocsim::sim

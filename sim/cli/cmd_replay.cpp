@@ -59,8 +59,9 @@ void print_summary(const Metrics& m, std::ostream& out) {
   const Summary& s = m.summary;
   fmt::print(out, "replayed {} events of {} ({} mode, {} {}, {})\n", s.events, m.run.trace, m.run.mode, m.run.backend,
              m.run.allocator.name, m.run.policy.value_or("no policy"));
-  fmt::print(out, "live bytes: peak {}, final {}; footprint: peak {}, final {}; {} RSS peak {}\n", s.peak_live_bytes,
-             s.final_live_bytes, s.peak_footprint_bytes, s.final_footprint_bytes, s.rss_source, s.peak_rss_bytes);
+  fmt::print(out, "live bytes: peak {}, final {}; footprint: peak {}, final {}; {} RSS peak {}{}\n", s.peak_live_bytes,
+             s.final_live_bytes, s.peak_footprint_bytes, s.final_footprint_bytes, s.rss_source, s.peak_rss_bytes,
+             s.rss_source == "measured" ? fmt::format(" above the {} before the first event", m.host.baseline_rss_bytes) : "");
   if (s.fallback_allocations)
     fmt::print(out, "fallbacks {} ({:.4f}%), queue grows {}, reclaims {}\n", *s.fallback_allocations,
                100 * s.fallback_rate.value_or(0), s.queue_grow_events.value_or(0), s.queue_reclaim_events.value_or(0));

@@ -93,7 +93,6 @@ void ReplayKnobs::validate() const {
   auto require = [](bool ok, std::string_view key, std::uint64_t v, std::string_view expected) {
     if (!ok) allocator::bad_knob_value(key, std::to_string(v), expected);
   };
-  require(sample_period_ns >= 1, "sample_period_ns", sample_period_ns, "at least 1");
   require(max_samples >= 2, "max_samples", max_samples, "at least 2");
   require(jitter_percent <= 100, "jitter_percent", jitter_percent, "0 to 100");
   require(queue_events >= 16 && queue_events <= (1u << 24), "queue_events", queue_events, "16 to 16M");

@@ -33,7 +33,7 @@ namespace allocsim::sim {
   X(std::uint64_t, collector_budget, 0, "work units per virtual collector step (0: the allocator's step_budget, as its thread)") \
   X(std::uint64_t, drain_ns, 10000000, "virtual ns the collector may work on after the last event")      \
   X(std::uint64_t, jitter_percent, 0, "each step's cost varies by up to +-this percent (seeded)")        \
-  X(std::uint64_t, sample_period_ns, 1000000, "timeline period (virtual ns; wall ns in threaded mode)")  \
+  X(std::uint64_t, sample_period_ns, 0, "timeline period (virtual ns; wall ns in threaded mode); 0: about 2000 samples over the run") \
   X(std::uint64_t, max_samples, 4096, "timeline length cap: beyond it the period doubles")              \
   X(std::uint64_t, event_log_limit, 1000, "event log entries kept per kind (all are counted)")           \
   X(std::uint64_t, burst_gap_ns, 100000, "fallbacks closer than this form one fallback burst")           \

@@ -136,6 +136,7 @@ const std::vector<MetricField>& metric_fields() {
       FIELD("/summary/queue_reclaim_events", "queue_reclaim_events", summary.queue_reclaim_events),
       FIELD("/summary/peak_queue_bytes", "peak_queue_bytes", summary.queue_bytes_peak),
       FIELD("/summary/final_queue_bytes", "final_queue_bytes", summary.queue_bytes_final),
+      FIELD("/summary/queue_bytes_mean", "queue_bytes_mean", summary.queue_bytes_mean),
       GROUP("/summary/collector_work", summary.collector_work),
       GROUP_FIELD("/summary/collector_work/units", "collector_work_units", summary.collector_work, units),
       GROUP_FIELD("/summary/collector_work/hash_ops", "collector_work_hash_ops", summary.collector_work, hash_ops),
@@ -165,6 +166,7 @@ const std::vector<MetricField>& metric_fields() {
 
       FIELD("/host/wall_seconds", "host_wall_seconds", host.wall_seconds),
       FIELD("/host/events_per_second", "", host.events_per_second),
+      FIELD("/host/baseline_rss_bytes", "", host.baseline_rss_bytes),
       FIELD("/host/peak_rss_bytes", "", host.peak_rss_bytes),
       FIELD("/host/final_rss_bytes", "", host.final_rss_bytes),
       FIELD("/host/timeline_rss_bytes", "", host.timeline_rss_bytes),

@@ -20,13 +20,17 @@ struct MetricDef {
   bool lower_is_better;
   bool in_text_table;        // shown by `allocsim compare` on the terminal
   std::string_view title;    // text table heading
+  // Only in runs whose summary.rss_source is this ("" = every run): keeps
+  // simulated and measured RSS in columns of their own, never compared.
+  std::string_view rss_source = {};
 };
 
 const std::vector<MetricDef>& key_metrics();
 const MetricDef* find_metric(std::string_view name);
 
 // The metric's value in a run's figures; nullopt when null (e.g.
-// throughput in virtual mode, fallback rate without allocations).
+// throughput in virtual mode, fallback rate without allocations) or when the
+// run's RSS is not of the metric's source.
 std::optional<double> metric_value(const Metrics& metrics, const MetricDef& def);
 
 }  // namespace allocsim::sim

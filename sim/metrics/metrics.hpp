@@ -13,7 +13,7 @@
 
 namespace allocsim::sim {
 
-inline constexpr const char* kMetricsSchema = "allocsim-metrics/1";
+inline constexpr const char* kMetricsSchema = "allocsim-metrics/2";
 // Whether a document's "schema" names a metrics file this build reads.
 inline bool is_metrics_schema(std::string_view schema) { return schema == kMetricsSchema; }
 
@@ -73,13 +73,16 @@ struct Summary {
   std::uint64_t peak_live_bytes = 0, final_live_bytes = 0, final_live_objects = 0;
   std::uint64_t peak_footprint_bytes = 0, final_footprint_bytes = 0;
   std::string footprint_source;  // "mapped" for the core; the statistic used for the system allocator
+  // Simulated (virtual mode, core), or measured: the process's RSS above
+  // host.baseline_rss_bytes (its RSS just before the first event).
   std::uint64_t peak_rss_bytes = 0, final_rss_bytes = 0;
-  std::string rss_source;  // "simulated" (virtual mode, core) or "measured" (the process)
+  std::string rss_source;  // "simulated" or "measured"
   std::optional<std::uint64_t> fallback_allocations;
   std::optional<double> fallback_rate;  // fallbacks / size-class allocations
   std::optional<std::uint64_t> fallback_bursts;
   std::optional<std::uint64_t> queue_grow_events, queue_reclaim_events;
   std::optional<std::uint64_t> queue_bytes_peak, queue_bytes_final;  // memory held in ready queues
+  std::optional<double> queue_bytes_mean;                            // its time average over the run
   std::optional<CollectorWork> collector_work;
   Fragmentation fragmentation;
   std::optional<bool> check_ok;              // null: the backend has no check()
@@ -121,11 +124,19 @@ struct EventLog {
   bool operator==(const EventLog&) const = default;
 };
 
+// Columnar: one element per sample. A sample covers the interval since the
+// one before; `_max` is the interval's largest value, the plain column the
+// value at the sample (sim/metrics/timeline.hpp).
 struct Timeline {
   std::uint64_t period_ns = 0;
-  std::vector<std::uint64_t> time_ns, live_bytes, footprint_bytes, queue_bytes;
-  std::vector<std::uint64_t> sim_rss_bytes;          // empty when not simulated
-  std::vector<std::optional<double>> fragmentation;  // footprint/live - 1; null when live is 0
+  std::vector<std::uint64_t> time_ns, events;
+  std::vector<std::uint64_t> live_bytes, live_bytes_max, footprint_bytes, footprint_bytes_max, queue_bytes;
+  std::vector<std::uint64_t> sim_rss_bytes, sim_rss_bytes_max;            // empty when not simulated
+  std::vector<std::uint64_t> measured_rss_bytes, measured_rss_bytes_max;  // empty when not measured
+  // The recorded program's RSS (the trace's own samples): the largest in the
+  // interval, else the last one before it; empty when the trace has none.
+  std::vector<std::optional<std::uint64_t>> recorded_rss_bytes;
+  std::vector<std::optional<double>> fragmentation;  // footprint/live - 1 at the sample; null when live is 0
   std::vector<std::uint64_t> queue_classes;          // chunk bytes of each class in queue_targets
   std::vector<std::vector<std::uint64_t>> queue_targets;  // [sample][class]
   bool operator==(const Timeline&) const = default;
@@ -149,8 +160,9 @@ struct Throughput {
 struct HostMetrics {
   double wall_seconds = 0;
   double events_per_second = 0;
-  std::uint64_t peak_rss_bytes = 0;   // the process's VmHWM
-  std::uint64_t final_rss_bytes = 0;  // the process's RSS at the end
+  std::uint64_t baseline_rss_bytes = 0;  // the process's RSS just before the first event
+  std::uint64_t peak_rss_bytes = 0;      // the process's peak RSS from the first event on
+  std::uint64_t final_rss_bytes = 0;     // the process's RSS at the end
   std::vector<std::uint64_t> timeline_rss_bytes;  // the process's RSS at each timeline sample
   unsigned cpus = 0;
   // Threaded mode: more replay threads plus collector than CPUs, so the

@@ -52,15 +52,32 @@ json event_json(const LoggedEvent& e) {
   return j;
 }
 
+template <typename T>
+json series(const std::vector<T>& v) {
+  return v.empty() ? json(nullptr) : json(v);
+}
+
+template <typename T>
+json optional_values(const std::vector<std::optional<T>>& v) {
+  json out = json::array();
+  for (const auto& x : v) out.push_back(optional(x));
+  return out;
+}
+
 json timeline_json(const Timeline& t) {
-  json frag = json::array();
-  for (const auto& f : t.fragmentation) frag.push_back(optional(f));
   return json{{"period_ns", t.period_ns},
               {"time_ns", t.time_ns},
+              {"events", t.events},
               {"live_bytes", t.live_bytes},
+              {"live_bytes_max", t.live_bytes_max},
               {"footprint_bytes", t.footprint_bytes},
-              {"sim_rss_bytes", t.sim_rss_bytes.empty() ? json(nullptr) : json(t.sim_rss_bytes)},
-              {"fragmentation", frag},
+              {"footprint_bytes_max", t.footprint_bytes_max},
+              {"sim_rss_bytes", series(t.sim_rss_bytes)},
+              {"sim_rss_bytes_max", series(t.sim_rss_bytes_max)},
+              {"measured_rss_bytes", series(t.measured_rss_bytes)},
+              {"measured_rss_bytes_max", series(t.measured_rss_bytes_max)},
+              {"recorded_rss_bytes", t.recorded_rss_bytes.empty() ? json(nullptr) : optional_values(t.recorded_rss_bytes)},
+              {"fragmentation", optional_values(t.fragmentation)},
               {"queue_bytes", t.queue_bytes},
               {"queue_classes", t.queue_classes},
               {"queue_targets", t.queue_targets.empty() || t.queue_targets.front().empty() ? json(nullptr)

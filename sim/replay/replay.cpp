@@ -80,6 +80,25 @@ void describe_threaded_host(bool collector_thread, Metrics& m) {
                m.run.trace_threads, collector_thread ? " and the collector" : "", m.host.cpus);
 }
 
+// The recorded program's RSS samples on the replay's timeline: each trace
+// sample belongs to the timeline sample by which the events before it had
+// been replayed. A timeline sample shows the largest of its own, or else
+// carries the last one before it; null before the first.
+void add_recorded_rss(const std::vector<traces::RssSample>& recorded, Timeline& t) {
+  if (recorded.empty()) return;
+  t.recorded_rss_bytes.assign(t.time_ns.size(), std::nullopt);
+  std::size_t next = 0;
+  std::optional<std::uint64_t> last;
+  for (std::size_t i = 0; i < t.time_ns.size(); ++i) {
+    std::optional<std::uint64_t> own;
+    for (; next < recorded.size() && recorded[next].events <= t.events[i]; ++next) {
+      own = std::max(own.value_or(0), recorded[next].bytes);
+      last = recorded[next].bytes;
+    }
+    t.recorded_rss_bytes[i] = own ? own : last;
+  }
+}
+
 }  // namespace
 
 double time_scale(const ReplayKnobs& knobs, const traces::TraceInfo& info) {
@@ -131,6 +150,7 @@ Metrics replay(traces::EventReader& reader, const ReplayRequest& request) {
   progress.finish();
 
   m.events = recorder.finish();  // first: it closes the last fallback burst
+  add_recorded_rss(reader.info().rss_samples, m.timeline);
   m.run = identity(reader, request, backend->traits());
   BackendSnapshot report = backend->snapshot(BackendSnapshot::Detail::Report);
   add_backend_figures(backend->traits(), report.figures, recorder, m.summary);
@@ -138,7 +158,6 @@ Metrics replay(traces::EventReader& reader, const ReplayRequest& request) {
   m.classes = std::move(report.classes);
   m.host.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   m.host.events_per_second = m.host.wall_seconds > 0 ? static_cast<double>(m.summary.events) / m.host.wall_seconds : 0;
-  m.host.peak_rss_bytes = peak_rss_bytes();
   m.host.final_rss_bytes = current_rss_bytes();
   m.host.cpus = std::thread::hardware_concurrency();
   if (!is_virtual) describe_threaded_host(request.backend == BackendKind::Core, m);

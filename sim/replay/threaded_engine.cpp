@@ -13,7 +13,12 @@
 // allocation can satisfy is rejected by the dispatcher (ReplayError), and
 // a watchdog turns any stall into a ReplayError instead of a hang.
 //
-// A sampler thread takes a timeline sample every sample_period_ns of wall time.
+// A sampler thread takes a timeline sample every sample_period_ns of wall
+// time. Live bytes are the trace's (as the dispatcher hands events out, at
+// most queue_events per thread ahead of the replay threads): the dispatcher
+// raises a shared interval maximum that the sampler takes, so the timeline
+// holds the summary's peak. Footprint and RSS maxima come from running
+// peaks (sim/metrics/timeline.hpp, sim/common/process_rss.hpp).
 #include <algorithm>
 #include <condition_variable>
 #include <fmt/format.h>
@@ -22,6 +27,8 @@
 
 #include "sim/metrics/fragmentation.hpp"
 #include "sim/common/host_info.hpp"
+#include "sim/common/process_rss.hpp"
+#include "sim/metrics/time_average.hpp"
 #include "sim/replay/engines.hpp"
 #include "sim/replay/ledger.hpp"
 #include "sim/replay/worker.hpp"
@@ -34,6 +41,10 @@ using traces::Event;
 using traces::Op;
 using Clock = std::chrono::steady_clock;
 
+// The finest automatic sampling period of wall time: each sample reads
+// /proc three times (some 20 us), so finer would take a core from the replay.
+constexpr std::uint64_t kFinestPeriodNs = 250'000;
+
 class ThreadedReplay {
  public:
   ThreadedReplay(traces::EventReader& reader, const ReplayRequest& request, Backend& backend, Progress& progress)
@@ -43,7 +54,7 @@ class ThreadedReplay {
         progress_(progress),
         ledger_(request.trace),
         trace_(request.trace.empty() ? reader.info().path : request.trace),
-        timeline_(knobs_.sample_period_ns, knobs_.max_samples, {}) {}
+        timeline_(timeline_plan(knobs_.sample_period_ns, knobs_.max_samples, kFinestPeriodNs), {}) {}
 
   void run(Metrics& m);
 
@@ -57,6 +68,7 @@ class ThreadedReplay {
   [[noreturn]] void stalled();
   void sampler();
   void sample(std::uint64_t time_ns);
+  void published_live(std::uint64_t live);
   std::uint64_t wall_ns() const {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_).count());
   }
@@ -78,29 +90,37 @@ class ThreadedReplay {
   };
   std::vector<DeadPage> dead_pages_;
   Clock::time_point start_ = Clock::now();
-  TimelineRecorder timeline_;  // the sampler's until it is joined
+  // Written by the dispatcher, read by the sampler: the trace's live bytes
+  // now, their largest value since the sampler last took it, events dispatched.
+  std::atomic<std::uint64_t> live_now_{0}, live_max_{0}, events_now_{0};
+  TimelineRecorder timeline_;  // the sampler's until it is joined, like the figures below
+  IntervalMax footprint_max_;
+  TimeAverage queued_;
+  ProcessRss rss_;
   FragmentationTracker frag_;
-  std::uint64_t sampled_peak_footprint_ = 0, queue_peak_ = 0;
+  std::uint64_t sampled_peak_footprint_ = 0, queue_peak_ = 0, last_footprint_ = 0;
   std::mutex sampler_mutex_;
   std::condition_variable sampler_cv_;
   bool sampler_stop_ = false;
 };
 
 void ThreadedReplay::run(Metrics& m) {
-  std::thread sampler_thread([this] { sampler(); });
   std::vector<Event> batch(4096);
   const std::uint64_t limit = knobs_.max_events ? knobs_.max_events : ~std::uint64_t{0};
+  std::size_t n = std::min<std::uint64_t>(reader_.read(batch), limit);
+  rss_.start();  // just before the first event: the replayer and its reader are resident
+  start_ = Clock::now();
+  std::thread sampler_thread([this] { sampler(); });
   std::uint64_t index = 0;
   try {
-    while (index < limit) {
-      const std::size_t n = std::min<std::uint64_t>(reader_.read(batch), limit - index);
-      if (n == 0) break;
+    while (n > 0) {
       for (std::size_t i = 0; i < n; ++i) {
         ledger_.set_index(index++);
         dispatch(batch[i]);
       }
       release_dead_pages(false);
       progress_.update(index);
+      n = index < limit ? std::min<std::uint64_t>(reader_.read(batch), limit - index) : 0;
     }
     for (auto& w : workers_) w->queue().close();
     wait_for_workers();
@@ -143,16 +163,20 @@ void ThreadedReplay::run(Metrics& m) {
   Summary& s = m.summary;
   ledger_.report(index, failed, t.cross_thread_waits, m);
   const BackendSnapshot last = backend_.snapshot(BackendSnapshot::Detail::Moment);
-  s.final_footprint_bytes = last.footprint;
-  s.peak_footprint_bytes = last.peak_footprint.value_or(std::max(sampled_peak_footprint_, s.final_footprint_bytes));
+  // As the last sample saw them: the replay's own mallocs since count in a system allocator's footprint.
+  s.final_footprint_bytes = last_footprint_;
+  s.peak_footprint_bytes = last.peak_footprint.value_or(sampled_peak_footprint_);
   if (!backend_.traits().queue_classes.empty()) {
     s.queue_bytes_final = last.queue_bytes;
     s.queue_bytes_peak = std::max(queue_peak_, last.queue_bytes);
+    s.queue_bytes_mean = queued_.mean();
   }
-  s.fragmentation = frag_.result(timeline_.timeline().time_ns.back());
+  s.fragmentation = frag_.result(timeline_.last_time());
   s.rss_source = "measured";
-  s.final_rss_bytes = current_rss_bytes();
-  s.peak_rss_bytes = peak_rss_bytes();
+  s.final_rss_bytes = rss_.above_baseline(rss_.last().now);
+  s.peak_rss_bytes = rss_.above_baseline(rss_.peak());
+  m.host.baseline_rss_bytes = rss_.baseline();
+  m.host.peak_rss_bytes = rss_.peak();
   record_check(backend_.check(), s);
   free_leftovers(ledger_.table(), backend_);
   m.timeline = timeline_.timeline();
@@ -183,9 +207,19 @@ void ThreadedReplay::dispatch(const Event& e) {
       if (m.align == 0) m.op = Op::Malloc;
     }
   }
+  published_live(ledger_.live());
   push(*workers_[e.thread], m);
   ++pushed_[e.thread];
-  ++dispatched_;
+  events_now_.store(++dispatched_, std::memory_order_relaxed);
+}
+
+// Every value the trace's live bytes take lands in some interval's maximum:
+// a rise that comes after the sampler reset the maximum raises the new one.
+void ThreadedReplay::published_live(std::uint64_t live) {
+  live_now_.store(live, std::memory_order_relaxed);
+  std::uint64_t max = live_max_.load(std::memory_order_relaxed);
+  while (live > max && !live_max_.compare_exchange_weak(max, live, std::memory_order_relaxed)) {
+  }
 }
 
 void ThreadedReplay::push(ReplayWorker& w, const ReplayMessage& m) {
@@ -262,19 +296,20 @@ void ThreadedReplay::sampler() {
 void ThreadedReplay::sample(std::uint64_t time_ns) {
   TimelineSample s;
   s.time_ns = time_ns;
-  std::int64_t live = 0;
-  {
-    std::lock_guard lock(workers_mutex_);
-    for (const auto& w : workers_) live += w->live();
-  }
-  s.live_bytes = live > 0 ? static_cast<std::uint64_t>(live) : 0;
+  s.events = events_now_.load(std::memory_order_relaxed);
+  s.live.end = live_now_.load(std::memory_order_relaxed);
+  s.live.max = std::max(live_max_.exchange(s.live.end, std::memory_order_relaxed), s.live.end);
   const BackendSnapshot now = backend_.snapshot(BackendSnapshot::Detail::Moment);
-  s.footprint_bytes = now.footprint;
+  if (now.peak_footprint) footprint_max_.see_peak(*now.peak_footprint);
+  s.footprint = footprint_max_.take(last_footprint_ = now.footprint);
   s.queue_bytes = now.queue_bytes;
-  s.host_rss_bytes = current_rss_bytes();
-  sampled_peak_footprint_ = std::max(sampled_peak_footprint_, s.footprint_bytes);
+  const ProcessRss::Reading r = rss_.take();
+  s.measured_rss = Gauge{rss_.above_baseline(r.max), rss_.above_baseline(r.now)};
+  s.host_rss_bytes = r.now;
+  sampled_peak_footprint_ = std::max(sampled_peak_footprint_, s.footprint.max);
   queue_peak_ = std::max(queue_peak_, s.queue_bytes);
-  frag_.observe(time_ns, s.live_bytes, s.footprint_bytes);
+  queued_.knot(time_ns, s.queue_bytes);
+  frag_.observe(time_ns, s.live.end, s.footprint.end);
   timeline_.add(std::move(s));
 }
 

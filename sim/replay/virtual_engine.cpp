@@ -11,13 +11,17 @@
 // the step left them. When a step finds nothing to do the collector
 // sleeps; the free (or starving allocation) that wakes it schedules its
 // next step wake_latency_ns later. Timeline samples come before steps and
-// events due at the same instant.
+// events due at the same instant; each carries the largest live bytes,
+// footprint and RSS of its interval, which the engine (live bytes, after
+// every birth) and the backend (every map and touch) see change.
 #include <algorithm>
 #include <cmath>
 #include <random>
 
 #include "sim/metrics/fragmentation.hpp"
 #include "sim/common/host_info.hpp"
+#include "sim/common/process_rss.hpp"
+#include "sim/metrics/time_average.hpp"
 #include "sim/replay/engines.hpp"
 #include "sim/replay/ledger.hpp"
 #include "sim/metrics/timeline.hpp"
@@ -32,6 +36,8 @@ constexpr std::uint64_t kNever = ~std::uint64_t{0};
 // Events ahead whose dying object's header is fetched into the cache, so
 // that the free finds it there (about the latency of a miss in events).
 constexpr std::size_t kLookahead = 16;
+// The finest automatic sampling period: a few events without timestamps.
+constexpr std::uint64_t kFinestPeriodNs = 1000;
 
 class VirtualReplay {
  public:
@@ -43,7 +49,8 @@ class VirtualReplay {
         recorder_(recorder),
         progress_(progress),
         ledger_(request.trace),
-        timeline_(knobs_.sample_period_ns, knobs_.max_samples, backend.traits().queue_classes),
+        timeline_(timeline_plan(knobs_.sample_period_ns, knobs_.max_samples, kFinestPeriodNs),
+                  backend.traits().queue_classes),
         rng_(knobs_.seed),
         cheap_footprint_(backend.traits().footprint_is_cheap),
         time_scale_(time_scale(knobs_, reader.info())),
@@ -63,6 +70,7 @@ class VirtualReplay {
   void advance_to(std::uint64_t t);
   void step();
   void sample(std::uint64_t t);
+  Gauge measured(const ProcessRss::Reading& r) const { return {rss_.above_baseline(r.max), rss_.above_baseline(r.now)}; }
   void wake() {
     collector_at_ = std::min(collector_at_, now_ + knobs_.wake_latency_ns);
     next_stop_ = std::min(next_stop_, collector_at_);
@@ -81,6 +89,9 @@ class VirtualReplay {
   ReplayLedger ledger_;
   std::vector<std::unique_ptr<BackendThread>> threads_;
   TimelineRecorder timeline_;
+  IntervalMax live_max_, footprint_max_, sim_rss_max_;
+  TimeAverage queued_;
+  ProcessRss rss_;
   FragmentationTracker frag_;
   std::mt19937_64 rng_;
   const bool cheap_footprint_;
@@ -92,10 +103,12 @@ class VirtualReplay {
   const std::uint64_t budget_;
   bool napped_ = false;         // the last step was idle and the collector naps before it may sleep
   std::uint64_t now_ = 0;
+  std::uint64_t applied_ = 0;         // events applied
+  std::uint64_t last_footprint_ = 0;  // at the last sample
   std::uint64_t collector_at_;      // when the collector's next step starts; kNever while it sleeps
   std::uint64_t next_stop_ = 0;     // min(collector_at_, next sample): the event loop's only check
   std::uint64_t last_step_end_ = 0;
-  std::uint64_t busy_ = 0, failed_ = 0, queue_peak_ = 0, queued_since_peak_ = 0;
+  std::uint64_t busy_ = 0, failed_ = 0, queue_peak_ = 0;
 };
 
 void VirtualReplay::run(Metrics& m) {
@@ -105,27 +118,31 @@ void VirtualReplay::run(Metrics& m) {
   while (index < limit) {
     const std::size_t n = std::min<std::uint64_t>(reader_.read(batch), limit - index);
     if (n == 0) break;
+    if (index == 0) rss_.start();  // just before the first event: the replayer and its reader are resident
     for (std::size_t i = 0; i < n; ++i) {
       if (i + kLookahead < n) prefetch_dying(batch[i + kLookahead]);
       ledger_.set_index(index++);
       apply(batch[i]);
+      ++applied_;
     }
     progress_.update(index);
   }
+  if (index == 0) rss_.start();  // an empty trace
   drain();
   const std::uint64_t end = std::max(now_, last_step_end_);
-  if (timeline_.timeline().time_ns.empty() || timeline_.timeline().time_ns.back() < end) sample(end);
+  sample(end);  // the end: merged into a sample already taken at this instant
 
   Summary& s = m.summary;
   ledger_.report(index, failed_, std::nullopt, m);
   s.virtual_time_ns = end;
   const BackendSnapshot last = backend_.snapshot(BackendSnapshot::Detail::Moment);
-  s.final_footprint_bytes = last.footprint;
+  s.final_footprint_bytes = last_footprint_;  // as the last sample saw it: the replay's own mallocs since count for the system backend
   frag_.observe(end, ledger_.live(), s.final_footprint_bytes);
   s.peak_footprint_bytes = last.peak_footprint.value_or(frag_.peak_footprint());
   if (!backend_.traits().queue_classes.empty()) {
     s.queue_bytes_final = last.queue_bytes;
     s.queue_bytes_peak = std::max(queue_peak_, last.queue_bytes);
+    s.queue_bytes_mean = queued_.mean();
   }
   if (backend_.traits().stepped_collector) {
     CollectorWork& w = s.collector_work.emplace();
@@ -137,11 +154,14 @@ void VirtualReplay::run(Metrics& m) {
     s.rss_source = "simulated";
     s.final_rss_bytes = *rss;
     s.peak_rss_bytes = last.peak_simulated_rss.value_or(*rss);
+    rss_.take();  // for the host section only: the timeline's RSS is simulated
   } else {
-    s.rss_source = "measured";
-    s.final_rss_bytes = current_rss_bytes();
-    s.peak_rss_bytes = peak_rss_bytes();
+    s.rss_source = "measured";  // as the last sample saw it
+    s.final_rss_bytes = rss_.above_baseline(rss_.last().now);
+    s.peak_rss_bytes = rss_.above_baseline(rss_.peak());
   }
+  m.host.baseline_rss_bytes = rss_.baseline();
+  m.host.peak_rss_bytes = rss_.peak();
   record_check(backend_.check(), s);  // with every thread still attached, as the trace left them
   threads_.clear();
   free_leftovers(ledger_.table(), backend_);
@@ -180,6 +200,7 @@ void VirtualReplay::prefetch_dying(const Event& e) {
 void VirtualReplay::born(const Event& e, void* p) {
   if (!p) ++failed_;
   ledger_.born(e).ptr.store(p, std::memory_order_relaxed);
+  live_max_.see(ledger_.live());
 }
 
 void VirtualReplay::allocate(BackendThread& t, const Event& e) {
@@ -244,17 +265,16 @@ void VirtualReplay::step() {
   // As the threaded collector does: after an idle pass it naps with its
   // sleeping flag down (frees do not wake it) and looks again; only an idle
   // pass after the nap sleeps.
+  const std::uint64_t queued_before = backend_.queue_bytes();
   const allocator::StepResult s = backend_.step_collector(budget_, start, napped_ || nap_ns_ == 0);
+  // Queued bytes only grow by the collector's pushes: read after every step,
+  // they give the peak and, with the reading before it, the time average.
+  const std::uint64_t queued_after = backend_.queue_bytes();
+  queued_.knot(start, queued_before, queued_after);
+  queue_peak_ = std::max(queue_peak_, queued_after);
   const std::uint64_t cost = step_cost(s);
   busy_ += cost;
   last_step_end_ = start + cost;
-  // Queued bytes peak when a pass has done its refills, and only grow by
-  // the collector's pushes: a pass after none cannot hold more.
-  queued_since_peak_ += s.chunks_queued;
-  if (s.pass_completed && queued_since_peak_) {
-    queue_peak_ = std::max(queue_peak_, backend_.snapshot(BackendSnapshot::Detail::Moment).queue_bytes);
-    queued_since_peak_ = 0;
-  }
   if (cheap_footprint_) frag_.observe(start, ledger_.live(), backend_.footprint());
   // Asleep until woken, or until a queue's reclaim falls due.
   if (!s.idle) {
@@ -274,14 +294,27 @@ void VirtualReplay::sample(std::uint64_t t) {
   BackendSnapshot now = backend_.snapshot(BackendSnapshot::Detail::Moment);
   TimelineSample s;
   s.time_ns = t;
-  s.live_bytes = ledger_.live();
-  s.footprint_bytes = now.footprint;
+  s.events = applied_;
+  s.live = live_max_.take(ledger_.live());
+  last_footprint_ = now.footprint;
+  if (const auto peaks = backend_.take_window_peaks()) {
+    footprint_max_.see(peaks->footprint);
+    sim_rss_max_.see(peaks->rss);
+  }
+  s.footprint = footprint_max_.take(now.footprint);
+  if (now.simulated_rss) {
+    s.sim_rss = sim_rss_max_.take(*now.simulated_rss);
+    s.host_rss_bytes = current_rss_bytes();
+  } else {
+    const ProcessRss::Reading r = rss_.take();
+    s.measured_rss = measured(r);
+    s.host_rss_bytes = r.now;
+  }
   s.queue_bytes = now.queue_bytes;
-  s.sim_rss_bytes = now.simulated_rss;
-  s.host_rss_bytes = current_rss_bytes();
   s.queue_targets = std::move(now.queue_targets);
-  if (!cheap_footprint_) frag_.observe(t, s.live_bytes, s.footprint_bytes);
+  if (!cheap_footprint_) frag_.observe(t, s.live.end, now.footprint);
   queue_peak_ = std::max(queue_peak_, s.queue_bytes);
+  queued_.knot(t, s.queue_bytes);
   timeline_.add(std::move(s));
 }
 

@@ -79,13 +79,11 @@ void ReplayWorker::execute(const ReplayMessage& m) {
     old = wait_for(m);
     if (!old) return;  // aborted
     if (old == failed_allocation_marker()) old = nullptr;
-    live_.fetch_sub(static_cast<std::int64_t>(m.dying_size), std::memory_order_relaxed);
   }
   if (m.op == Op::Free) {
     if (old) timed([&] { t.deallocate(old); return nullptr; });
     return;
   }
-  live_.fetch_add(static_cast<std::int64_t>(m.size), std::memory_order_relaxed);
   void* p = nullptr;
   if (m.op == Op::Realloc) {
     if (m.size == 0 || !old) {

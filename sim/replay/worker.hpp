@@ -47,7 +47,6 @@ class ReplayWorker {
   SpscQueue<ReplayMessage>& queue() { return queue_; }
   std::uint64_t done() const { return done_.load(std::memory_order_acquire); }
   bool finished() const { return finished_.load(std::memory_order_acquire); }
-  std::int64_t live() const { return live_.load(std::memory_order_relaxed); }
   std::uint64_t waiting_on() const { return waiting_on_.load(std::memory_order_relaxed); }
   std::uint32_t index() const { return index_; }
   // Valid after join().
@@ -72,7 +71,6 @@ class ReplayWorker {
   std::thread thread_;
   std::atomic<std::uint64_t> done_{0};
   std::atomic<bool> finished_{false};
-  std::atomic<std::int64_t> live_{0};  // bytes this thread allocated minus bytes it freed
   std::atomic<std::uint64_t> waiting_on_{kNotWaiting};
   LatencyHistogram latency_;
   std::uint64_t waits_ = 0, failed_ = 0;

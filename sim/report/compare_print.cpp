@@ -27,12 +27,19 @@ std::vector<std::string> varying_knobs(const Comparison& c, const TraceCompariso
   return out;
 }
 
+// The mean, its spread over the runs when they differ at the shown precision ("[min..max]"),
+// and its change against the baseline row.
 std::string text_cell(const CompareRow& row, std::size_t self, std::size_t m) {
   const CompareCell& cell = row.cells[m];
   if (!cell.value) return row.runs ? "-" : "failed";
-  std::string text = human_value(*cell.value, key_metrics()[m].unit);
+  const MetricUnit unit = key_metrics()[m].unit;
+  std::string text = human_value(*cell.value, unit);
+  if (cell.values > 1) {
+    const std::string low = human_value(*cell.min, unit), high = human_value(*cell.max, unit);
+    if (low != high) text += " [" + low + ".." + high + "]";
+  }
   if (row.baseline_row && row.baseline_row != self) {
-    const std::string change = human_change(cell.value, cell.baseline, key_metrics()[m].unit);
+    const std::string change = human_change(cell.value, cell.baseline, unit);
     if (!change.empty()) text += " " + change;
   }
   return text;
@@ -75,8 +82,10 @@ void print_comparison_text(const Comparison& c, std::ostream& out) {
     }
     table.print(out, 2 + knobs.size());
   }
-  out << "\n* a baseline row. Changes: relative for sizes, counts and rates; percentage points (pp) for\n"
-         "fragmentation and fallback rate. Peak RSS is simulated in virtual mode, measured in threaded mode.\n";
+  out << "\n* a baseline row. Values are means over the runs, [min..max] when they differ. Changes: relative\n"
+         "for sizes, counts and rates; percentage points (pp) for fragmentation and fallback rate. sim RSS is\n"
+         "simulated (virtual mode, core); measured RSS is the process's peak above its RSS before the first event\n"
+         "(threaded mode, system allocators). The two are never compared with each other.\n";
   for (const auto& n : c.notes) out << "note: " << n << '\n';
 }
 
@@ -85,7 +94,7 @@ void print_comparison_csv(const Comparison& c, std::ostream& out) {
   header.insert(header.end(), c.knob_names.begin(), c.knob_names.end());
   for (const char* h : {"runs", "failed", "baseline", "is_baseline"}) header.emplace_back(h);
   for (const auto& m : key_metrics())
-    for (const char* suffix : {"", "_baseline", "_delta", "_ratio"}) header.push_back(std::string(m.name) + suffix);
+    for (const char* suffix : {"", "_min", "_max", "_baseline", "_delta", "_ratio"}) header.push_back(std::string(m.name) + suffix);
   for (std::size_t i = 0; i < header.size(); ++i) out << (i ? "," : "") << header[i];
   out << '\n';
   for (const auto& t : c.traces)
@@ -97,7 +106,7 @@ void print_comparison_csv(const Comparison& c, std::ostream& out) {
       f.push_back(row.baseline_row ? row_name(t.rows[*row.baseline_row]) : "");
       f.push_back(row.is_baseline ? "true" : "false");
       for (const auto& cell : row.cells)
-        for (const auto& v : {cell.value, cell.baseline, cell.delta, cell.ratio}) f.push_back(csv_number(v));
+        for (const auto& v : {cell.value, cell.min, cell.max, cell.baseline, cell.delta, cell.ratio}) f.push_back(csv_number(v));
       for (std::size_t i = 0; i < f.size(); ++i) out << (i ? "," : "") << csv_field(f[i]);
       out << '\n';
     }
@@ -126,6 +135,8 @@ nlohmann::ordered_json comparison_json(const Comparison& c) {
       for (std::size_t m = 0; m < row.cells.size(); ++m) {
         const CompareCell& cell = row.cells[m];
         r["metrics"][std::string(key_metrics()[m].name)] = {{"value", optional_json(cell.value)},
+                                                            {"min", optional_json(cell.min)},
+                                                            {"max", optional_json(cell.max)},
                                                             {"baseline", optional_json(cell.baseline)},
                                                             {"delta", optional_json(cell.delta)},
                                                             {"ratio", optional_json(cell.ratio)}};

@@ -81,12 +81,16 @@ RunDiff diff_runs(const nlohmann::json& a, const nlohmann::json& b, std::string 
     const std::string vb = ib == cb.end() ? "(absent)" : ib->second.dump();
     if (va != vb) d.config.push_back({key, va, vb});
   }
-  const auto ma = figures(read_figures(a, d.a_file)), mb = figures(read_figures(b, d.b_file));
+  const Metrics fa = read_figures(a, d.a_file), fb = read_figures(b, d.b_file);
+  const auto ma = figures(fa), mb = figures(fb);
+  // A simulated RSS and a measured one are different things: no change between them.
+  const bool same_rss = fa.summary.rss_source == fb.summary.rss_source;
   auto names = ma;
   names.insert(mb.begin(), mb.end());
   for (const auto& [name, unused] : names) {
     MetricDifference m{name, number(ma, name), number(mb, name), {}, {}};
-    if (m.a && m.b) {
+    const bool rss = name == figure_name("/summary/peak_rss_bytes") || name == figure_name("/summary/final_rss_bytes");
+    if (m.a && m.b && (same_rss || !rss)) {
       m.delta = *m.b - *m.a;
       if (*m.a != 0) m.ratio = *m.b / *m.a;
     }

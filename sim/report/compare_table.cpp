@@ -21,7 +21,6 @@ std::string variant_key(const PlannedRun& r) {
 struct Accumulator {
   CompareRow row;
   std::vector<double> sums;
-  std::vector<std::size_t> counts;
 };
 
 void accumulate(Accumulator& a, const RunOutcome& o) {
@@ -31,8 +30,15 @@ void accumulate(Accumulator& a, const RunOutcome& o) {
   }
   ++a.row.runs;
   const auto& metrics = key_metrics();
-  for (std::size_t i = 0; i < metrics.size(); ++i)
-    if (const auto v = metric_value(o.metrics, metrics[i])) a.sums[i] += *v, ++a.counts[i];
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const auto v = metric_value(o.metrics, metrics[i]);
+    if (!v) continue;
+    CompareCell& c = a.row.cells[i];
+    a.sums[i] += *v;
+    c.min = std::min(c.min.value_or(*v), *v);
+    c.max = std::max(c.max.value_or(*v), *v);
+    ++c.values;
+  }
 }
 
 std::size_t shared_knobs(const CompareRow& a, const CompareRow& b) {
@@ -111,7 +117,8 @@ Comparison compare_sweep(const SweepResults& results, const std::string& baselin
       row.backend = to_string(o.run.backend);
       row.mode = std::string(to_string(o.run.mode));
       row.knobs = o.run.knobs;
-      accs.push_back({row, std::vector<double>(n_metrics), std::vector<std::size_t>(n_metrics)});
+      row.cells.resize(n_metrics);
+      accs.push_back({row, std::vector<double>(n_metrics)});
     }
     accumulate(accs[v->second], o);
     for (const auto& [k, value] : o.run.knobs)
@@ -119,9 +126,8 @@ Comparison compare_sweep(const SweepResults& results, const std::string& baselin
   }
   for (std::size_t t = 0; t < c.traces.size(); ++t) {
     for (auto& a : per_trace[t]) {
-      a.row.cells.resize(n_metrics);
       for (std::size_t m = 0; m < n_metrics; ++m)
-        if (a.counts[m]) a.row.cells[m].value = a.sums[m] / static_cast<double>(a.counts[m]);
+        if (const std::size_t n = a.row.cells[m].values) a.row.cells[m].value = a.sums[m] / static_cast<double>(n);
       if (a.row.failed) c.notes.push_back(fmt::format("{}: {} {}: {} run(s) failed or missing", c.traces[t].trace, a.row.label, a.row.mode, a.row.failed));
       c.traces[t].rows.push_back(std::move(a.row));
     }

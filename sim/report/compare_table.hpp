@@ -13,7 +13,9 @@
 namespace allocsim::sim {
 
 struct CompareCell {
-  std::optional<double> value, baseline, delta, ratio;
+  std::optional<double> value, baseline, delta, ratio;  // value: the mean over the row's runs
+  std::optional<double> min, max;                       // the spread of those runs
+  std::size_t values = 0;                               // runs that have the figure
 };
 
 struct CompareRow {

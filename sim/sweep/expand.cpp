@@ -152,23 +152,37 @@ struct Expander {
   }
 };
 
-// Fills each run's `values`: the effective value of every swept knob.
-void fill_values(std::vector<PlannedRun>& runs, const std::vector<std::string>& swept) {
-  for (auto& run : runs) {
-    std::vector<std::string> sets;
-    for (const auto& [k, v] : run.knobs) sets.push_back(k + "=" + v);
-    const RunConfig config = load_run_config(run.backend == BackendKind::Core ? run.policy : "", "", sets, policies_dir());
-    const auto replay = replay_knob_values(config.replay);
-    for (const auto& knob : swept) {
-      std::string value;
-      if (knob_kind(knob) == KnobKind::Replay) {
-        for (const auto& [k, v] : replay)
-          if (k == knob) value = v;
-      } else if (run.backend == BackendKind::Core) {
-        value = allocator::get_knob(config.allocator, knob);
-      }
-      run.values.emplace_back(knob, value);
+// The effective value of every swept knob under `policy` (core; "" for the
+// system backend) with `knobs` set.
+std::vector<KnobSetting> swept_values(const std::string& policy, bool core, const std::vector<KnobSetting>& knobs,
+                                      const std::vector<std::string>& swept) {
+  std::vector<std::string> sets;
+  for (const auto& [k, v] : knobs) sets.push_back(k + "=" + v);
+  const RunConfig config = load_run_config(core ? policy : "", "", sets, policies_dir());
+  const auto replay = replay_knob_values(config.replay);
+  std::vector<KnobSetting> out;
+  for (const auto& knob : swept) {
+    std::string value;
+    if (knob_kind(knob) == KnobKind::Replay) {
+      for (const auto& [k, v] : replay)
+        if (k == knob) value = v;
+    } else if (core) {
+      value = allocator::get_knob(config.allocator, knob);
     }
+    out.emplace_back(knob, value);
+  }
+  return out;
+}
+
+// Fills each run's `values` and each core policy's own values.
+void fill_values(SweepPlan& plan) {
+  for (auto& run : plan.runs) {
+    const bool core = run.backend == BackendKind::Core;
+    run.values = swept_values(run.policy, core, run.knobs, plan.swept);
+    if (!core) continue;
+    const auto known = std::find_if(plan.policy_values.begin(), plan.policy_values.end(),
+                                    [&](const PolicyValues& p) { return p.label == run.label; });
+    if (known == plan.policy_values.end()) plan.policy_values.push_back({run.label, swept_values(run.policy, true, {}, plan.swept)});
   }
 }
 
@@ -179,7 +193,7 @@ std::string run_id(const nlohmann::json& identity) { return text_xxh3(identity.d
 SweepPlan expand_sweep(const SweepSpec& spec) {
   Expander e{spec, {}, {}, {}};
   for (const auto& g : spec.groups) e.expand_group(g);
-  fill_values(e.plan.runs, e.plan.swept);
+  fill_values(e.plan);
   return std::move(e.plan);
 }
 

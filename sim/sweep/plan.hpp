@@ -38,9 +38,17 @@ struct PlannedRun {
   std::vector<KnobSetting> values;
 };
 
+// A core policy's own value of every swept knob (no knob set by the spec):
+// what plots take as the policy's default point among its grid points.
+struct PolicyValues {
+  std::string label;
+  std::vector<KnobSetting> values;
+};
+
 struct SweepPlan {
   std::vector<PlannedRun> runs;     // in expansion order, duplicates removed
   std::vector<std::string> swept;   // knob names a spec sets or sweeps (summary columns), first-seen order
+  std::vector<PolicyValues> policy_values;  // each core policy of the runs, in first-seen order
   std::vector<std::string> notes;   // skipped allocators, merged duplicates
 };
 

@@ -52,7 +52,8 @@ PlannedRun run_from_json(const JsonAt& at) {
 PlanFile make_plan_file(const SweepSpec& spec, const SweepPlan& plan, unsigned shard_k, unsigned shard_n) {
   // Absolute, so `--resume` without SPEC resolves the spec's relative paths from anywhere.
   const std::string file = std::filesystem::absolute(spec.file).lexically_normal().string();
-  return PlanFile{file, spec.description, spec.baseline, spec.text, shard_k, shard_n, plan.swept, plan.notes, plan.runs};
+  return PlanFile{file,    spec.description, spec.baseline, spec.text, shard_k, shard_n, plan.swept, plan.notes,
+                  plan.runs, plan.policy_values};
 }
 
 nlohmann::ordered_json run_json(const PlannedRun& r) {
@@ -82,6 +83,12 @@ nlohmann::ordered_json plan_json(const PlanFile& p) {
   j["shard"] = {{"k", p.shard_k}, {"n", p.shard_n}};
   j["swept"] = p.swept;
   j["notes"] = p.notes;
+  j["policy_values"] = nlohmann::ordered_json::object();
+  for (const auto& pv : p.policy_values) {
+    nlohmann::ordered_json values = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : pv.values) values[k] = v;
+    j["policy_values"][pv.label] = std::move(values);
+  }
   j["runs"] = nlohmann::ordered_json::array();
   for (const auto& r : p.runs) j["runs"].push_back(run_json(r));
   return j;
@@ -103,6 +110,17 @@ PlanFile plan_from_json(const nlohmann::ordered_json& doc, const std::string& fi
   p.shard_k = static_cast<unsigned>(shard.member("k").as_uint(1, p.shard_n));
   for (const auto& s : root.member("swept").value) p.swept.push_back(s.get<std::string>());
   for (const auto& s : root.member("notes").value) p.notes.push_back(s.get<std::string>());
+  if (root.has("policy_values")) {
+    const JsonAt all = root.member("policy_values");
+    all.require_object();
+    for (const auto& item : all.value.items()) {
+      const JsonAt one = all.member(item.key());
+      one.require_object();
+      PolicyValues pv{item.key(), {}};
+      for (const auto& kv : one.value.items()) pv.values.emplace_back(kv.key(), one.member(kv.key()).as_string());
+      p.policy_values.push_back(std::move(pv));
+    }
+  }
   const JsonAt runs = root.member("runs");
   if (!runs.value.is_array()) runs.fail("expected an array of runs");
   for (std::size_t i = 0; i < runs.value.size(); ++i) p.runs.push_back(run_from_json(runs.element(i)));

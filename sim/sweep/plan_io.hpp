@@ -19,6 +19,7 @@ struct PlanFile {
   std::vector<std::string> swept;  // knob names set or swept by the spec
   std::vector<std::string> notes;
   std::vector<PlannedRun> runs;    // the whole sweep, not only this shard
+  std::vector<PolicyValues> policy_values;  // absent from plans written before it existed
 };
 
 PlanFile make_plan_file(const SweepSpec& spec, const SweepPlan& plan, unsigned shard_k, unsigned shard_n);

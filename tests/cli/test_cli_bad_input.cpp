@@ -105,8 +105,8 @@ TEST(CliBadInput, CompareRefusesWhatIsNotAMetricsFile) {
   TempDir dir;
   ASSERT_EQ(run_allocsim({"replay", sample_path("ht_edgecases.raw.zst"), "-o", dir.path("run.json")}).exit_code, 0);
   const std::string plan = dir.write("plan.json", R"({"schema": "allocsim-sweep-plan/1", "runs": []})");
-  const std::string broken = dir.write("broken.json", "{\n  \"schema\": \"allocsim-metrics/1\",\n  \"summary\": {,}\n}\n");
-  const std::string wrong_type = dir.write("typed.json", R"({"schema": "allocsim-metrics/1", "summary": {"peak_rss_bytes": "big"}})");
+  const std::string broken = dir.write("broken.json", "{\n  \"schema\": \"allocsim-metrics/2\",\n  \"summary\": {,}\n}\n");
+  const std::string wrong_type = dir.write("typed.json", R"({"schema": "allocsim-metrics/2", "summary": {"peak_rss_bytes": "big"}})");
   fs::create_directories(dir.path("adir"));
   struct Case {
     std::string file, message;

@@ -50,7 +50,7 @@ TEST(CmdReplay, WritesTheMetricsContract) {
   const json j = json::parse(read_file(dir.path("m.json")));
   for (const char* key : {"schema", "run", "summary", "counters", "classes", "events", "timeline", "latency", "throughput", "host"})
     EXPECT_TRUE(j.contains(key)) << key;
-  EXPECT_EQ(j["schema"], "allocsim-metrics/1");
+  EXPECT_EQ(j["schema"], "allocsim-metrics/2");
   const json& run = j["run"];
   EXPECT_EQ(run["trace"], trace);
   EXPECT_EQ(run["trace_hash"].get<std::string>().size(), std::string("xxh3-128:").size() + 32);

@@ -19,7 +19,15 @@ namespace {
 using nlohmann::json;
 
 // The figure `name` of a metrics document, as a number (null when absent or null).
-json figure(const json& doc, const std::string& name) {
+json figure(const json& doc, std::string name) {
+  // peak_rss_simulated_bytes / peak_rss_measured_bytes: peak_rss_bytes of runs of that RSS source.
+  for (const char* source : {"simulated", "measured"}) {
+    const std::string part = std::string("_") + source;
+    if (const auto at = name.find(part + "_bytes"); at != std::string::npos && name.starts_with("peak_rss")) {
+      name.erase(at, part.size());
+      if (doc.value(json::json_pointer("/summary/rss_source"), json("")) != source) return nullptr;
+    }
+  }
   for (const auto& f : sim::metric_fields()) {
     if (sim::figure_name(f.pointer) != name) continue;
     const json::json_pointer at{std::string(f.pointer)};

@@ -76,7 +76,7 @@ TEST_F(PlotBadInput, FilesThatAreNotMetricsOrSweeps) {
   expect_refused({dir_.write("broken.json", "{\"schema\": ")}, "broken.json: ");
   fs::create_directories(dir_.path("empty"));
   expect_refused({dir_.path("empty")}, dir_.path("empty") + "/plan.json");
-  dir_.write("notsweep/plan.json", R"({"schema": "allocsim-metrics/1"})");
+  dir_.write("notsweep/plan.json", R"({"schema": "allocsim-metrics/2"})");
   expect_refused({dir_.path("notsweep")}, "not the plan of an `allocsim sweep` directory");
   expect_refused({stats, "--metric", "peak_rss_bytes"}, "apply to a sweep directory");
 }

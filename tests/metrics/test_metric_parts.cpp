@@ -1,8 +1,10 @@
 // The pieces that measure a replay: latency percentiles, the
-// Johnstone-Wilson fragmentation measures, timeline decimation.
+// Johnstone-Wilson fragmentation measures, the timeline's merging of
+// samples and its automatic period, interval maxima, time averages.
 #include <gtest/gtest.h>
 #include "sim/metrics/fragmentation.hpp"
 #include "sim/metrics/latency.hpp"
+#include "sim/metrics/time_average.hpp"
 #include "sim/metrics/timeline.hpp"
 
 namespace allocsim::sim::testing {
@@ -48,25 +50,93 @@ TEST(Fragmentation, JohnstoneWilsonMeasures) {
   EXPECT_LT(*g.result(100).jw1_time_average, 0.25);
 }
 
-TEST(Timeline, DoublesThePeriodInsteadOfGrowingPastTheCap) {
-  TimelineRecorder t(10, 4, {32});
+TEST(Timeline, MergesNeighboursInsteadOfGrowingPastTheCap) {
+  TimelineRecorder t({10, 4}, {32});
+  std::uint64_t spike_at = 0;
   for (std::uint64_t i = 0; i < 9; ++i) {
-    ASSERT_EQ(t.next_due() % t.timeline().period_ns, 0u);
+    ASSERT_EQ(t.next_due() % 10, 0u);
     TimelineSample s;
     s.time_ns = t.next_due();
-    s.live_bytes = s.time_ns;
+    s.events = i;
+    s.live = {s.time_ns + (i == 5 ? 1000 : 0), s.time_ns};  // one interval with a spike inside it
+    if (i == 5) spike_at = s.time_ns;
     s.queue_targets = {s.time_ns};
     t.add(s);
   }
-  const Timeline& tl = t.timeline();
+  const Timeline tl = t.timeline();
   EXPECT_LE(tl.time_ns.size(), 4u);
   EXPECT_EQ(tl.period_ns, 80u);  // 10 -> 20 -> 40 -> 80 as samples reached the cap
+  std::uint64_t largest = 0;
   for (std::size_t i = 0; i < tl.time_ns.size(); ++i) {
-    EXPECT_EQ(tl.time_ns[i], i * tl.period_ns);
-    EXPECT_EQ(tl.live_bytes[i], tl.time_ns[i]);
+    EXPECT_EQ(tl.time_ns[i] % tl.period_ns, 0u) << i;
+    EXPECT_EQ(tl.live_bytes[i], tl.time_ns[i]);  // the value at the sample is the kept sample's
     EXPECT_EQ(tl.queue_targets[i][0], tl.time_ns[i]);
+    EXPECT_GE(tl.live_bytes_max[i], tl.live_bytes[i]);
+    largest = std::max(largest, tl.live_bytes_max[i]);
   }
+  EXPECT_EQ(largest, spike_at + 1000);  // merged away as a sample, kept as a maximum
   EXPECT_EQ(t.host_rss().size(), tl.time_ns.size());
+}
+
+TEST(Timeline, ALaterLookAtTheSameInstantReplacesTheSample) {
+  TimelineRecorder t({10, 8}, {});
+  TimelineSample a, b;
+  a.time_ns = b.time_ns = 0;
+  a.live = {50, 10};
+  b.live = {20, 20};
+  t.add(a);
+  t.add(b);
+  const Timeline tl = t.timeline();
+  ASSERT_EQ(tl.time_ns.size(), 1u);
+  EXPECT_EQ(tl.live_bytes[0], 20u);
+  EXPECT_EQ(tl.live_bytes_max[0], 50u);
+}
+
+TEST(Timeline, AutomaticPeriodAimsAtAFewThousandSamples) {
+  EXPECT_EQ(timeline_plan(5000, 100, 1000).period_ns, 5000u);  // set: as given
+  EXPECT_EQ(timeline_plan(5000, 100, 1000).max_samples, 100u);
+  const TimelinePlan automatic = timeline_plan(0, 4096, 1000);
+  EXPECT_EQ(automatic.period_ns, 1000u);
+  EXPECT_EQ(automatic.max_samples, 2 * kAutoSamples);
+  EXPECT_EQ(timeline_plan(0, 256, 1000).max_samples, 256u);  // max_samples still caps
+  // A run of any length ends with kAutoSamples to 2 x kAutoSamples samples.
+  for (std::uint64_t span : {std::uint64_t{3'000'000}, std::uint64_t{77'000'000'000}}) {
+    TimelineRecorder t(automatic, {});
+    while (t.next_due() <= span) {
+      TimelineSample s;
+      s.time_ns = t.next_due();
+      t.add(s);
+    }
+    const std::size_t n = t.timeline().time_ns.size();
+    EXPECT_GE(n, kAutoSamples) << span;
+    EXPECT_LE(n, 2 * kAutoSamples) << span;
+  }
+}
+
+TEST(IntervalMax, ARunningPeakCountsOnlyInTheIntervalItRoseIn) {
+  IntervalMax m;
+  m.see_peak(100);
+  const Gauge first = m.take(40);
+  EXPECT_EQ(first.max, 100u);
+  EXPECT_EQ(first.end, 40u);
+  m.see_peak(100);  // no new peak: the interval's largest is what was seen in it
+  const Gauge second = m.take(30);
+  EXPECT_EQ(second.max, 40u);  // its start, the last interval's end
+  m.see(70);
+  EXPECT_EQ(m.take(10).max, 70u);
+}
+
+TEST(TimeAverage, JumpsAtKnotsAndLinesBetween) {
+  TimeAverage a;
+  EXPECT_FALSE(a.mean().has_value());
+  a.knot(0, 0, 100);    // a step fills to 100
+  a.knot(10, 50, 150);  // threads took 50 by t=10, then a step refills to 150
+  a.knot(30, 150);      // untouched until 30
+  // (100 + 50) / 2 * 10 + 150 * 20 = 3750 over 30 ns
+  EXPECT_DOUBLE_EQ(*a.mean(), 125.0);
+  TimeAverage b;
+  b.knot(5, 7);
+  EXPECT_DOUBLE_EQ(*b.mean(), 7.0);  // no time passed: the value itself
 }
 
 }  // namespace

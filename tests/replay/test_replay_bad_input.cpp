@@ -127,7 +127,7 @@ TEST(ReplayBadInput, AFailedRunLeavesTheOldMetricsFileWholeAndNoTemporaries) {
   EXPECT_EQ(files, 2);
   // A good run replaces both whole.
   ASSERT_EQ(allocsim({sample_path("ht_edgecases.raw.zst"), "-o", out, "-o", csv}).exit_code, 0);
-  EXPECT_EQ(nlohmann::json::parse(read_file(out))["schema"], "allocsim-metrics/1");
+  EXPECT_EQ(nlohmann::json::parse(read_file(out))["schema"], "allocsim-metrics/2");
 }
 
 }  // namespace

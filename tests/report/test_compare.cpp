@@ -28,16 +28,17 @@ double trace_factor(const std::string& trace) { return trace == "a.trace" ? 1 : 
 nlohmann::json fixture_metrics(const PlannedRun& r) {
   const double rss = base_rss(r.label) * trace_factor(r.trace.name) + 1000.0 * r.repetition;
   nlohmann::json m = {
-      {"schema", "allocsim-metrics/1"},
+      {"schema", "allocsim-metrics/2"},
       {"run", {{"trace", r.trace.path}, {"policy", r.label}, {"mode", std::string(to_string(r.mode))}, {"backend", "core"}, {"seed", r.seed}}},
       {"summary",
        {{"peak_live_bytes", 500000},
         {"peak_footprint_bytes", rss},
         {"peak_rss_bytes", rss},
+        {"rss_source", r.mode == ReplayMode::Threaded ? "measured" : "simulated"},
         {"fallback_rate", r.label == "adaptive" ? 0.01 : 0.03},
         {"peak_queue_bytes", nullptr},
         {"collector_work", {{"units", 100 * (r.repetition + 1)}, {"hash_ops", 0}, {"busy_ns", nullptr}, {"utilization", nullptr}}},
-        {"fragmentation", {{"jw1_time_average", 0.1}, {"jw2_at_peak_live", 0.1}, {"jw3_at_peak_footprint", r.label == "adaptive" ? 0.2 : 0.5}, {"jw4_peak_over_peak", nullptr}}}}},
+        {"fragmentation", {{"jw1_time_average", 0.1}, {"jw2_at_peak_live", 0.1}, {"jw3_at_peak_footprint", r.label == "adaptive" ? 0.2 : 0.5}, {"jw4_peak_over_peak", r.label == "adaptive" ? 0.9 : 1.2}}}}},
       {"throughput", nullptr},
       {"latency", nullptr},
       {"host", {{"wall_seconds", 1.0}}}};
@@ -91,12 +92,16 @@ TEST_F(CompareSweepTest, AveragesRepetitionsAndMeasuresAgainstTheBaseline) {
   const Comparison c = compare_sweep(results, "adaptive");
   ASSERT_EQ(c.traces.size(), 2u);
   EXPECT_EQ(c.traces[0].trace, "a.trace");
-  const std::size_t rss = metric_index("peak_rss_bytes"), frag = metric_index("fragmentation_jw3_at_peak_footprint"),
+  const std::size_t rss = metric_index("peak_rss_simulated_bytes"), frag = metric_index("fragmentation_jw3_at_peak_footprint"),
                     work = metric_index("collector_work_units"), fallback = metric_index("fallback_rate");
   const CompareRow& base = row_of(c.traces[0], "adaptive");
   EXPECT_TRUE(base.is_baseline);
   EXPECT_EQ(base.runs, 2u);
   EXPECT_DOUBLE_EQ(*base.cells[rss].value, 1000500);  // (1000000 + 1001000) / 2
+  EXPECT_DOUBLE_EQ(*base.cells[rss].min, 1000000);     // the spread of the repetitions
+  EXPECT_DOUBLE_EQ(*base.cells[rss].max, 1001000);
+  EXPECT_EQ(base.cells[rss].values, 2u);
+  EXPECT_FALSE(base.cells[metric_index("peak_rss_measured_bytes")].value.has_value());  // virtual runs: simulated only
   EXPECT_DOUBLE_EQ(*base.cells[rss].delta, 0);
   const CompareRow& fixed = row_of(c.traces[0], "fixed-queue");
   EXPECT_FALSE(fixed.is_baseline);
@@ -121,7 +126,7 @@ TEST_F(CompareSweepTest, AveragesRepetitionsAndMeasuresAgainstTheBaseline) {
 
 TEST_F(CompareSweepTest, AnotherBaselineTurnsTheRatiosAround) {
   const Comparison c = compare_sweep(load_sweep_results(dir_.root), "fixed-queue");
-  const std::size_t rss = metric_index("peak_rss_bytes");
+  const std::size_t rss = metric_index("peak_rss_simulated_bytes");
   const CompareRow& adaptive = row_of(c.traces[0], "adaptive");
   EXPECT_DOUBLE_EQ(*adaptive.cells[rss].ratio, 1000500.0 / 1500500.0);
   EXPECT_TRUE(row_of(c.traces[0], "fixed-queue").is_baseline);
@@ -136,12 +141,22 @@ TEST_F(CompareSweepTest, PrintersCarryTheSameFigures) {
   const std::string csv_text = csv.str();
   EXPECT_EQ(csv_text.rfind("trace,label,backend,mode,cache_batch,runs,failed,baseline,is_baseline,peak_live_bytes,", 0), 0u) << csv_text;
   EXPECT_NE(csv_text.find("a.trace,fixed-queue,core,virtual,4,2,0,adaptive virtual cache_batch=4,false,"), std::string::npos) << csv_text;
-  EXPECT_NE(csv_text.find(",1500500,1000500,500000,"), std::string::npos) << csv_text;
+  EXPECT_NE(csv_text.find(",1500500,1500000,1501000,1000500,500000,"), std::string::npos) << csv_text;  // mean, min, max, baseline, delta
   EXPECT_EQ(std::count(csv_text.begin(), csv_text.end(), '\n'), 1 + 6);
   EXPECT_NE(text.str().find("+50.0%"), std::string::npos) << text.str();  // fixed-queue's peak RSS on a.trace
-  EXPECT_NE(text.str().find("+30.00pp"), std::string::npos) << text.str();  // its fragmentation at peak
+  EXPECT_NE(text.str().find("+30.00pp"), std::string::npos) << text.str();  // its fragmentation (measure 4)
+  EXPECT_NE(text.str().find("peak footprint/peak live"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("[977 KiB..978 KiB]"), std::string::npos) << text.str();  // the spread beside the mean
+  const std::size_t at = text.str().find("policy");
+  const std::string header = text.str().substr(at, text.str().find('\n', at) - at);
+  EXPECT_NE(header.find("sim RSS"), std::string::npos) << header;
+  EXPECT_EQ(header.find("measured RSS"), std::string::npos) << header;  // no measured run: no column
+  EXPECT_EQ(text.str().find("[1.00%..1.00%]"), std::string::npos) << text.str();  // equal runs: no spread
   const auto j = comparison_json(c);
-  EXPECT_EQ(j["traces"][0]["rows"][1]["metrics"]["peak_rss_bytes"]["delta"], 500000.0);
+  const auto& rss = j["traces"][0]["rows"][1]["metrics"]["peak_rss_simulated_bytes"];
+  EXPECT_EQ(rss["delta"], 500000.0);
+  EXPECT_EQ(rss["min"], 1500000.0);
+  EXPECT_EQ(rss["max"], 1501000.0);
 }
 
 TEST_F(CompareSweepTest, ReportsListEveryRunWithItsStatus) {
@@ -189,10 +204,14 @@ TEST(CompareBaselineChoice, KnobVariantsOfTheBaselineCompareWithItsOwnSettings) 
     write_file_atomic(dir.result(r.id), m.dump());
   }
   const Comparison c = compare_sweep(load_sweep_results(dir.root), "adaptive");
-  const std::size_t rss = metric_index("peak_rss_bytes");
+  const std::size_t simulated = metric_index("peak_rss_simulated_bytes"), measured = metric_index("peak_rss_measured_bytes");
   std::map<std::string, double> baseline_of;
-  for (const auto& row : c.traces[0].rows)
-    baseline_of[row.label + " " + row.mode + (row.knobs.empty() ? "" : " q64")] = *row.cells[rss].baseline;
+  for (const auto& row : c.traces[0].rows) {
+    const bool threaded = row.mode == "threaded";
+    // Simulated and measured RSS stay in their own columns.
+    EXPECT_FALSE(row.cells[threaded ? simulated : measured].value.has_value()) << row.label << " " << row.mode;
+    baseline_of[row.label + " " + row.mode + (row.knobs.empty() ? "" : " q64")] = *row.cells[threaded ? measured : simulated].baseline;
+  }
   EXPECT_EQ(baseline_of["adaptive virtual"], 1000);
   EXPECT_EQ(baseline_of["adaptive threaded"], 2000);          // same mode
   EXPECT_EQ(baseline_of["fixed-queue threaded"], 2000);
@@ -224,6 +243,22 @@ TEST(CompareRuns, ListsDifferingConfigAndKnownDeltas) {
   EXPECT_DOUBLE_EQ(*metric("host_wall_seconds").ratio, 0.5);
   EXPECT_DOUBLE_EQ(*metric("events").delta, 0);
   for (const auto& m : d.metrics) EXPECT_NE(m.name, "host_timeline_rss_bytes");  // a series, not a figure
+}
+
+// A simulated RSS and a measured one are different things: no change between them.
+TEST(CompareRuns, NoDeltaBetweenSimulatedAndMeasuredRss) {
+  const auto a = nlohmann::json::parse(read_file(fixture("run_a.json")));
+  auto b = nlohmann::json::parse(read_file(fixture("run_b.json")));
+  ASSERT_EQ(a["summary"]["rss_source"], "simulated");
+  b["summary"]["rss_source"] = "measured";
+  const RunDiff d = diff_runs(a, b, "a", "b");
+  for (const auto& m : d.metrics)
+    if (m.name == "peak_rss_bytes" || m.name == "final_rss_bytes") {
+      EXPECT_TRUE(m.a && m.b) << m.name;
+      EXPECT_FALSE(m.delta || m.ratio) << m.name;
+    } else if (m.name == "peak_footprint_bytes") {
+      EXPECT_TRUE(m.delta.has_value());
+    }
 }
 
 TEST(CompareRuns, CommandLineFormats) {

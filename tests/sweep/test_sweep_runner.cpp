@@ -49,7 +49,7 @@ TEST(SweepRunner, RunsEveryRunWritesReportsAndResumes) {
   EXPECT_EQ(first.size(), 6u);
   for (const auto& [id, text] : first) {
     const auto m = nlohmann::json::parse(text);
-    EXPECT_EQ(m["schema"], "allocsim-metrics/1");
+    EXPECT_EQ(m["schema"], "allocsim-metrics/2");
     EXPECT_EQ(m["run"]["mode"], "virtual");
   }
   EXPECT_EQ(line_count(read_file(dir + "/summary.csv")), 1u + 6);

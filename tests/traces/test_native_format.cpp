@@ -106,6 +106,56 @@ TEST(NativeFormat, CarriesTheSourceInfo) {
   EXPECT_FALSE(reader->info().has_time);
 }
 
+// heaptrack's `R` records (the program's own RSS) survive conversion, as
+// `allocsim convert` does it: the info is set once the source is read.
+TEST(NativeFormat, CarriesTheRecordedProgramsRss) {
+  TempDir dir;
+  auto source = open_trace(testing::sample("ht_python_json.raw.zst"));
+  const std::vector<Event> events = testing::drain(*source, 4096);
+  const std::vector<RssSample>& rss = source->info().rss_samples;
+  ASSERT_GT(rss.size(), 2u);
+  std::uint64_t top = 0;
+  for (std::size_t i = 0; i < rss.size(); ++i) {
+    top = std::max(top, rss[i].bytes);
+    if (i) {
+      EXPECT_GE(rss[i].events, rss[i - 1].events);
+    }
+    EXPECT_LE(rss[i].events, events.size());
+  }
+  EXPECT_EQ(top, source->info().peak_rss_bytes);  // bytes, not pages
+  const std::string path = dir.path("rss.native");
+  auto writer = make_native_writer(path);
+  writer->write(events);
+  writer->set_info(source->info());
+  writer->finish();
+  auto copy = open_trace(path);
+  EXPECT_TRUE(copy->info().rss_samples.empty());  // they follow the last block
+  EXPECT_EQ(testing::drain(*copy, 1000), events);
+  EXPECT_EQ(copy->info().rss_samples, rss);
+
+  // Damage in the samples is found, with the offset of their section.
+  const std::string whole = testing::read_file(path);
+  const std::size_t section = whole.rfind("RSSS");
+  ASSERT_NE(section, std::string::npos);
+  std::string damaged = whole;
+  damaged[whole.size() - 1] = static_cast<char>(damaged[whole.size() - 1] ^ 0x40);
+  for (const std::string& bad : {damaged, whole.substr(0, whole.size() - 3)}) {
+    try {
+      testing::read_all(dir.write("bad.native", bad));
+      ADD_FAILURE() << "damaged RSS samples were read";
+    } catch (const TraceError& e) {
+      EXPECT_EQ(e.position(), section) << e.what();
+    }
+  }
+  // Samples out of stream order are the writer's caller's bug.
+  TraceInfo disordered;
+  disordered.rss_samples = {{5, 0, 4096}, {2, 1, 4096}};
+  auto w = make_native_writer(dir.path("disordered.native"));
+  w->write(events);
+  w->set_info(disordered);
+  EXPECT_THROW(w->finish(), std::invalid_argument);
+}
+
 // Version 1 files (80-byte header, no wall times) are still read.
 TEST(NativeFormat, VersionOneFilesAreStillRead) {
   const std::string path = std::string(ALLOCSIM_SOURCE_DIR) + "/tests/fuzz/corpus/native/steady.native";
