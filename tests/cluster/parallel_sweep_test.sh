@@ -59,7 +59,7 @@ lost=$(find "$out/shards/2/runs" -name '*.json' ! -name '*.failed.json' | sort |
 id=$(basename "$lost" .json)
 rm -f "$lost" "$out/runs/$id.json"
 before=$(snapshot "$out"/shards/*/runs/*.json)
-shards >"$tmp/again.out" || fail "parallel (again): $? shard(s) failed"
+shards >"$tmp/again.out" 2>&1 || fail "parallel (again): $? shard(s) failed"
 cat "$tmp/again.out"
 after=$(snapshot $(awk '{print $1}' <<<"$before"))
 [[ $before == "$after" ]] || fail "results that were done were rewritten:
