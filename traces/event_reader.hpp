@@ -1,6 +1,7 @@
 #pragma once
 // The streaming reader interface every trace format implements, and the
 // factory that picks a reader from a file's content.
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -48,8 +49,12 @@ struct TraceInfo {
   std::uint64_t traced_wall_ns = 0, untraced_wall_ns = 0;
   // untraced / traced: how much faster the program runs without the
   // recorder, by which a replay scales the recorded times; 1 when unknown.
+  // At most 1: a recorder only adds work. A larger quotient comes from a
+  // program of a few milliseconds, whose untraced wall time is mostly
+  // exec, loading and exit, which the traced span (first to last event)
+  // leaves out; it says nothing about the pace of its allocations.
   double untraced_ratio() const {
-    return traced_wall_ns && untraced_wall_ns ? double(untraced_wall_ns) / double(traced_wall_ns) : 1.0;
+    return traced_wall_ns && untraced_wall_ns ? std::min(1.0, double(untraced_wall_ns) / double(traced_wall_ns)) : 1.0;
   }
   // The program's own RSS samples in stream order; empty when the format
   // has none. Like the counts above, final once read() has returned 0.

@@ -7,6 +7,7 @@
 #include "sim/cli/command_line.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/record/recorder.hpp"
+#include "traces/event_reader.hpp"
 
 namespace allocsim::sim {
 namespace {
@@ -33,9 +34,12 @@ int report(const RecordRequest& request, const RecordOutcome& out) {
   }
   fmt::print(stderr, "allocsim record: {} events, {} threads, {} repairs: {} ({}) -> {}\n", out.events, out.threads,
              out.repairs, out.recording, tool, out.trace);
-  if (out.untraced_ns)
+  if (out.untraced_ns) {
+    traces::TraceInfo times;
+    times.traced_wall_ns = out.traced_ns, times.untraced_wall_ns = out.untraced_ns;
     fmt::print(stderr, "allocsim record: {:.1f} ms under {}, {:.1f} ms untraced: replay scales time by {:.4g}\n",
-               out.traced_ns / 1e6, tool, out.untraced_ns / 1e6, double(out.untraced_ns) / double(out.traced_ns));
+               out.traced_ns / 1e6, tool, out.untraced_ns / 1e6, times.untraced_ratio());
+  }
   if (out.end.exit_status && *out.end.exit_status != 0) {
     fmt::print(stderr, "allocsim record: the program exited with status {} (its recording is complete)\n",
                *out.end.exit_status);

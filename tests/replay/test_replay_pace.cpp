@@ -51,6 +51,18 @@ TEST(ReplayPace, TheRecordersSlowdownIsDividedOut) {
   EXPECT_LT(*m.summary.virtual_time_ns, last_event_ns() / 4 + kGapNs / 4);
 }
 
+// A recorder cannot speed a program up: when the untraced run took longer
+// than the recorded span (start-up dominates a short program), the
+// recorded times are kept.
+TEST(ReplayPace, AnUntracedRunSlowerThanTheRecordingKeepsTheRecordedTimes) {
+  traces::testing::VectorReader reader(paced(true));
+  reader.info_.traced_wall_ns = 1'000'000;
+  reader.info_.untraced_wall_ns = 3'000'000;
+  const Metrics m = run(reader);
+  EXPECT_EQ(m.run.time_scale, 1.0);
+  EXPECT_GE(*m.summary.virtual_time_ns, last_event_ns());
+}
+
 TEST(ReplayPace, TheKnobOverridesTheTracesRatio) {
   traces::testing::VectorReader reader(paced(true));
   reader.info_.traced_wall_ns = 400'000'000;
