@@ -2,8 +2,8 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+#include <cstdio>
+#include <memory>
 
 namespace allocsim::allocator {
 namespace {
@@ -77,11 +77,13 @@ std::string format(ReleaseRule v) { return std::string(to_string(v)); }
 std::string format(HashKind v) { return std::string(to_string(v)); }
 std::string format(FullRule v) { return std::string(to_string(v)); }
 std::string format(Prefill v) { return std::string(to_string(v)); }
+// The shortest text that reads back as v; to_chars, not a stream, so that
+// reading a policy in a host process does not start up iostreams' locale
+// machinery (RSS in every program, docs/preload.md).
 std::string format(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+  return std::string(text, end);
 }
 
 bool is_power_of_two(std::uint64_t v) { return v && !(v & (v - 1)); }
@@ -174,11 +176,22 @@ std::string_view trim_blanks(std::string_view s) {
   return s;
 }
 
+// The file is read with stdio rather than a stream for the reason given at
+// format(double).
 void for_each_config_line(const std::string& path, const std::function<void(std::string_view, std::string_view)>& set) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open config file");
-  std::string raw;
-  for (int line_no = 1; std::getline(in, raw); ++line_no) {
+  std::string text;
+  {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!in) throw ConfigError(path + ": cannot open config file");
+    char buffer[4096];
+    while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, in.get())) text.append(buffer, n);
+    if (std::ferror(in.get())) throw ConfigError(path + ": cannot read config file");
+  }
+  std::string_view rest = text;
+  for (int line_no = 1; !rest.empty(); ++line_no) {
+    const auto newline = rest.find('\n');
+    const std::string raw(rest.substr(0, newline));
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
     std::string_view line = raw;
     if (auto c = line.find_first_of("#;"); c != std::string_view::npos) line = line.substr(0, c);
     line = trim_blanks(line);

@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost-dev libboost-program-options-dev libboost-iostreams-dev
   libfmt-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libxxhash-dev
+  lld  # links liballocsim.so without unused libraries (preload/CMakeLists.txt)
   # tests, micro-benchmarks, sanitizers and libFuzzer (clang's runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # trace handling, plots, reports
