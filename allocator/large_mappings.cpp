@@ -9,10 +9,11 @@
 // remove most of that:
 // - a freed mapping is kept in a cache of at most large_cache_bytes (none
 //   under release_rule = always, which releases every free byte at once)
-//   and handed to the next request that fits it without wasting more than
-//   half of it; calloc's memory is cleared there, since a fresh mapping is
-//   the only one that reads as zero. The oldest cached mappings are unmapped
-//   when a newer one needs the room.
+//   and serves later requests: the smallest that fits, split when it is
+//   more than twice the request, else the largest, grown by remap (see
+//   take_cached_large); calloc's memory is cleared there, since a fresh
+//   mapping is the only one that reads as zero. The oldest cached mappings
+//   are unmapped when a newer one needs the room.
 // - realloc grows a mapping with OsLayer::remap (mremap): the kernel
 //   moves page-table entries instead of copying bytes. A growing mapping
 //   grows by a quarter at least, so a buffer grown by small appends is
@@ -45,19 +46,38 @@ LargeMeta* Heap::large_meta(ChunkHeader* marker, const char* call) const {
   return meta;
 }
 
-LargeMeta* Heap::take_cached_large(std::uint64_t bytes, std::uint64_t align) {
+// The smallest kept mapping that holds `bytes` at `align`. One more than
+// twice the request is split: the front serves it and the rest stays kept
+// (what would otherwise be wasted in it is not, and no page is faulted in
+// afresh). With none large enough, the largest kept mapping is handed out
+// to grow (`grow`, page-aligned requests only): remapping it keeps the
+// pages it already has resident, where a fresh mapping faults in all of
+// them. Called with blocks_mutex_ held.
+LargeMeta* Heap::take_cached_large(std::uint64_t bytes, std::uint64_t align, bool& grow) {
   LargeMeta* best = nullptr;
-  for (LargeMeta* l = large_cache_; l; l = l->next)
-    if (l->bytes >= bytes && l->bytes / 2 <= bytes && reinterpret_cast<std::uintptr_t>(l) % align == 0 &&
-        (!best || l->bytes < best->bytes))
-      best = l;
-  if (best) {
-    unlink(large_cache_, best);
-    large_cached_bytes_ -= best->bytes;
-    best->magic = kLargeMagic;
-    ++large_reuses_;
+  LargeMeta* largest = nullptr;
+  for (LargeMeta* l = large_cache_; l; l = l->next) {
+    if (reinterpret_cast<std::uintptr_t>(l) % align != 0) continue;
+    if (l->bytes >= bytes && (!best || l->bytes < best->bytes)) best = l;
+    if (!largest || l->bytes > largest->bytes) largest = l;
   }
-  return best;
+  grow = !best && largest && align <= os_.page_size();
+  LargeMeta* taken = best ? best : grow ? largest : nullptr;
+  if (!taken) return nullptr;
+  unlink(large_cache_, taken);
+  large_cached_bytes_ -= taken->bytes;
+  taken->magic = kLargeMagic;
+  if (!grow) ++large_reuses_;  // a grown one counts once the remap worked
+  if (taken->bytes / 2 > bytes) {
+    auto* rest = reinterpret_cast<LargeMeta*>(reinterpret_cast<char*>(taken) + bytes);
+    rest->bytes = taken->bytes - bytes;
+    rest->magic = kLargeCachedMagic;
+    link_front(large_cache_, rest);
+    large_cached_bytes_ += rest->bytes;
+    taken->bytes = bytes;
+    ++large_count_;
+  }
+  return taken;
 }
 
 void* Heap::allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t thread, bool zeroed) {
@@ -69,10 +89,35 @@ void* Heap::allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t t
   const std::uint64_t bytes = round_up(offset + n, page);
   const std::uint64_t base_align = std::max(page, align);
   LargeMeta* meta = nullptr;
+  bool grow = false;
+  std::uint64_t kept = 0;  // bytes of a grown mapping that were not fresh (calloc clears only those)
   {
     std::lock_guard lock(blocks_mutex_);
-    meta = take_cached_large(bytes, base_align);
-    if (meta) link_front(larges_, meta);
+    meta = take_cached_large(bytes, base_align, grow);
+    if (meta && !grow) link_front(larges_, meta);
+  }
+  if (grow) {
+    const std::uint64_t old = kept = meta->bytes;
+    auto* moved = static_cast<LargeMeta*>(os_.remap(meta, old, bytes));
+    if (moved) {
+      moved->bytes = bytes;
+      {
+        std::lock_guard lock(blocks_mutex_);
+        link_front(larges_, moved);
+        large_bytes_ += bytes - old;
+        ++large_remaps_;
+        ++large_reuses_;
+      }
+      account_map(bytes - old);
+      emit({HeapEventKind::OsMap, kNoClass, thread, bytes - old, 1, 0});
+    } else {
+      {
+        std::lock_guard lock(blocks_mutex_);
+        link_front(larges_, meta);
+      }
+      keep_or_unmap(meta, /*listed=*/true, thread);
+    }
+    meta = moved;
   }
   const bool reused = meta != nullptr;
   if (!meta) {
@@ -93,7 +138,7 @@ void* Heap::allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t t
   meta->requested = n;
   char* payload = payload_of(meta, offset);
   ChunkHeader::of_payload(payload)->set(kLargeMark, std::uint32_t(offset / kUnit));
-  if (reused && zeroed) std::memset(payload, 0, n);
+  if (reused && zeroed) std::memset(payload, 0, kept ? std::min<std::uint64_t>(n, kept - std::min(kept, offset)) : n);
   return payload;
 }
 

@@ -46,15 +46,59 @@ TEST(LargeMappings, AFreedMappingIsReusedAndCallocReadsZeroFromIt) {
   expect_ok(heap);
 }
 
-TEST(LargeMappings, AMappingMoreThanTwiceTheRequestIsNotReused) {
+// A kept mapping more than twice the request is split: the request gets
+// its front, the rest stays kept and serves the next request, with no new
+// mapping.
+TEST(LargeMappings, AMappingMoreThanTwiceTheRequestIsSplit) {
   Heap heap{Config{}};
   ThreadHeap t(heap);
-  void* big = t.allocate(3 * kLarge);
+  auto* big = static_cast<char*>(t.allocate(4 * kLarge));
+  std::memset(big, 1, 4 * kLarge);
   t.deallocate(big);
-  void* small = t.allocate(kLarge);
-  EXPECT_NE(small, big);
-  EXPECT_EQ(heap.stats().large_reuses, 0u);
+  const HeapStats freed = heap.stats();
+  auto* a = static_cast<char*>(t.allocate(kLarge));
+  auto* b = static_cast<char*>(t.allocate(kLarge));
+  const HeapStats s = heap.stats();
+  EXPECT_EQ(s.os_maps, freed.os_maps) << "both served from the kept mapping";
+  EXPECT_EQ(s.large_reuses, 2u);
+  EXPECT_GT(b, a);
+  EXPECT_LT(b, big + 4 * kLarge) << "the second request got a piece of the same mapping";
+  EXPECT_GT(s.large_cached_bytes, 0u) << "what is left stays kept";
+  EXPECT_LT(s.large_cached_bytes, freed.large_cached_bytes - 2 * kLarge);
+  fill(a, kLarge, 3);
+  fill(b, kLarge, 4);
+  EXPECT_TRUE(holds(a, kLarge, 3));
+  EXPECT_TRUE(holds(b, kLarge, 4));
+  t.deallocate(a);
+  t.deallocate(b);
+  expect_ok(heap);
+}
+
+// A request larger than everything kept grows the largest kept mapping by
+// remap: its pages come along resident, only the new ones are fresh, and
+// calloc still reads zero throughout.
+TEST(LargeMappings, ARequestLargerThanEveryKeptMappingGrowsOne) {
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  Heap heap{Config{}};
+  ThreadHeap t(heap);
+  auto* small = static_cast<char*>(t.allocate(kLarge));
+  std::memset(small, 0xff, kLarge);
   t.deallocate(small);
+  const HeapStats freed = heap.stats();
+  auto* grown = static_cast<unsigned char*>(t.allocate(3 * kLarge));
+  ASSERT_NE(grown, nullptr);
+  const HeapStats s = heap.stats();
+  EXPECT_EQ(s.os_maps, freed.os_maps) << "no fresh mapping";
+  EXPECT_EQ(s.large_remaps, freed.large_remaps + 1);
+  EXPECT_EQ(s.large_cached_bytes, 0u);
+  EXPECT_GE(resident_pages(grown, kLarge - page), (kLarge - page) / page) << "the kept pages moved with the mapping, resident";
+  t.deallocate(grown);
+
+  auto* zeroed = static_cast<unsigned char*>(t.allocate_zeroed(5 * kLarge));
+  ASSERT_NE(zeroed, nullptr);
+  EXPECT_EQ(heap.stats().os_maps, freed.os_maps);
+  for (std::size_t i = 0; i < 5 * kLarge; ++i) ASSERT_EQ(zeroed[i], 0) << "calloc on a grown mapping, byte " << i;
+  t.deallocate(zeroed);
   expect_ok(heap);
 }
 
