@@ -174,7 +174,7 @@ class Heap {
   LargeMeta* large_meta(ChunkHeader* marker, const char* call) const;
   // A cached mapping of at least `bytes` whose base suits `align`, taken out
   // of the cache (blocks_mutex_ held); nullptr if none fits.
-  LargeMeta* take_cached_large(std::uint64_t bytes, std::uint64_t align, bool& grow);
+  LargeMeta* take_cached_large(std::uint64_t bytes, std::uint64_t align, bool* grow);
   void account_map(std::uint64_t bytes);
   void note_peak();
   void account_unmap(std::uint64_t bytes);

@@ -14,7 +14,8 @@
 //   take_cached_large); calloc's memory is cleared there, since a fresh
 //   mapping is the only one that reads as zero. The oldest cached mappings
 //   are unmapped when a newer one needs the room.
-// - realloc grows a mapping with OsLayer::remap (mremap): the kernel
+// - realloc grows into a kept mapping that holds the new size (a copy
+//   into resident pages), else with OsLayer::remap (mremap): the kernel
 //   moves page-table entries instead of copying bytes. A growing mapping
 //   grows by a quarter at least, so a buffer grown by small appends is
 //   remapped once per quarter of its size, not once per append. A shrink
@@ -50,10 +51,11 @@ LargeMeta* Heap::large_meta(ChunkHeader* marker, const char* call) const {
 // twice the request is split: the front serves it and the rest stays kept
 // (what would otherwise be wasted in it is not, and no page is faulted in
 // afresh). With none large enough, the largest kept mapping is handed out
-// to grow (`grow`, page-aligned requests only): remapping it keeps the
+// to grow (when `grow` asks for that, page-aligned requests only; *grow
+// says whether it is so): remapping it keeps the
 // pages it already has resident, where a fresh mapping faults in all of
 // them. Called with blocks_mutex_ held.
-LargeMeta* Heap::take_cached_large(std::uint64_t bytes, std::uint64_t align, bool& grow) {
+LargeMeta* Heap::take_cached_large(std::uint64_t bytes, std::uint64_t align, bool* grow) {
   LargeMeta* best = nullptr;
   LargeMeta* largest = nullptr;
   for (LargeMeta* l = large_cache_; l; l = l->next) {
@@ -61,13 +63,13 @@ LargeMeta* Heap::take_cached_large(std::uint64_t bytes, std::uint64_t align, boo
     if (l->bytes >= bytes && (!best || l->bytes < best->bytes)) best = l;
     if (!largest || l->bytes > largest->bytes) largest = l;
   }
-  grow = !best && largest && align <= os_.page_size();
-  LargeMeta* taken = best ? best : grow ? largest : nullptr;
+  const bool grows = grow && (*grow = !best && largest && align <= os_.page_size());
+  LargeMeta* taken = best ? best : grows ? largest : nullptr;
   if (!taken) return nullptr;
   unlink(large_cache_, taken);
   large_cached_bytes_ -= taken->bytes;
   taken->magic = kLargeMagic;
-  if (!grow) ++large_reuses_;  // a grown one counts once the remap worked
+  if (!grows) ++large_reuses_;  // a grown one counts once the remap worked
   if (taken->bytes / 2 > bytes) {
     auto* rest = reinterpret_cast<LargeMeta*>(reinterpret_cast<char*>(taken) + bytes);
     rest->bytes = taken->bytes - bytes;
@@ -93,7 +95,7 @@ void* Heap::allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t t
   std::uint64_t kept = 0;  // bytes of a grown mapping that were not fresh (calloc clears only those)
   {
     std::lock_guard lock(blocks_mutex_);
-    meta = take_cached_large(bytes, base_align, grow);
+    meta = take_cached_large(bytes, base_align, &grow);
     if (meta && !grow) link_front(larges_, meta);
   }
   if (grow) {
@@ -163,6 +165,23 @@ void* Heap::reallocate_large(ChunkHeader* marker, std::uint64_t n, std::uint32_t
     return payload_of(meta, offset);
   }
   const std::uint64_t want = std::max(need, round_up(old + old / 4, page));
+  // A kept mapping that holds the grown buffer takes it by a copy: its pages
+  // are resident, and copying a page costs less than faulting in a fresh
+  // one, which growing by remap does for every page added.
+  LargeMeta* kept = nullptr;
+  {
+    std::lock_guard lock(blocks_mutex_);
+    kept = take_cached_large(want, page, nullptr);
+    if (kept) link_front(larges_, kept);
+  }
+  if (kept) {
+    char* payload = payload_of(kept, offset);
+    std::memcpy(payload, payload_of(meta, offset), old - offset);  // all of it usable (malloc_usable_size)
+    kept->requested = n;
+    ChunkHeader::of_payload(payload)->set(kLargeMark, std::uint32_t(offset / kUnit));
+    keep_or_unmap(meta, /*listed=*/true, thread);
+    return payload;
+  }
   {
     std::lock_guard lock(blocks_mutex_);
     unlink(larges_, meta);

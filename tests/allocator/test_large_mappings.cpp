@@ -205,6 +205,32 @@ TEST(LargeMappings, ReallocResizesByRemapWithoutCopyingAndKeepsTheContents) {
   expect_ok(heap);
 }
 
+// Growing into a kept mapping that holds the grown size copies into it (its
+// pages are resident) instead of remapping, which would fault in every
+// added page; all the old usable bytes come along, and the old mapping is
+// kept in turn.
+TEST(LargeMappings, ReallocGrowsIntoAKeptMappingThatHoldsIt) {
+  Heap heap{Config{}};
+  ThreadHeap t(heap);
+  void* p = t.allocate(kLarge);
+  void* room = t.allocate(3 * kLarge);
+  std::memset(room, 0, 3 * kLarge);
+  t.deallocate(room);
+  const std::size_t usable = ThreadHeap::usable_size(p);
+  fill(p, usable, 5);
+  const HeapStats before = heap.stats();
+  void* q = t.reallocate(p, 2 * kLarge + kLarge / 2);
+  ASSERT_EQ(q, room) << "the kept mapping took the buffer";
+  EXPECT_TRUE(holds(q, usable, 5)) << "every usable byte of the old buffer";
+  const HeapStats s = heap.stats();
+  EXPECT_EQ(s.large_remaps, before.large_remaps) << "a copy, not a remap";
+  EXPECT_EQ(s.os_maps, before.os_maps);
+  EXPECT_EQ(s.large_reuses, before.large_reuses + 1);
+  EXPECT_GE(s.large_cached_bytes, usable) << "the old mapping is kept";
+  t.deallocate(q);
+  expect_ok(heap);
+}
+
 TEST(LargeMappings, AShrinkGivesTheTailBackWhenNothingIsKept) {
   Config c;
   c.large_cache_bytes = 0;
