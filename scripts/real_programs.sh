@@ -9,7 +9,7 @@
 # The tables replace the part of docs/real-programs.md between its
 # "generated" markers; results/bench/real-<time>/ keeps the runs.
 #
-#   scripts/real_programs.sh --external /tmp/mb/bin      everything, 3 repetitions (about 1-2 h on 2 busy cores)
+#   scripts/real_programs.sh --external /tmp/mb/bin      everything, 3 repetitions (25 min on 2 idle cores, 1-2 h on busy ones)
 #   scripts/real_programs.sh --policies "adaptive bounded" --filter 'cfrac|espresso' --no-doc
 #   scripts/real_programs.sh --report results/bench/real-latest   tables of an earlier run again
 # Options of bench_stress.sh pass through (--reps, --policies, --filter,
