@@ -172,9 +172,11 @@ class Heap {
   // the cache, the oldest cached ones making room, or back to the OS.
   void keep_or_unmap(LargeMeta* meta, bool listed, std::uint32_t thread);
   LargeMeta* large_meta(ChunkHeader* marker, const char* call) const;
-  // A cached mapping of at least `bytes` whose base suits `align`, taken out
-  // of the cache (blocks_mutex_ held); nullptr if none fits.
+  // A cached mapping of at least `bytes` whose base suits `align` (split
+  // when over twice as large), or with `grow` the largest one to grow,
+  // taken out of the cache (blocks_mutex_ held); nullptr if none serves.
   LargeMeta* take_cached_large(std::uint64_t bytes, std::uint64_t align, bool* grow);
+  LargeMeta* remap_large(LargeMeta* meta, std::uint64_t bytes, bool reuse, std::uint32_t thread);
   void account_map(std::uint64_t bytes);
   void note_peak();
   void account_unmap(std::uint64_t bytes);

@@ -99,26 +99,9 @@ void* Heap::allocate_large(std::uint64_t n, std::uint64_t align, std::uint32_t t
     if (meta && !grow) link_front(larges_, meta);
   }
   if (grow) {
-    const std::uint64_t old = kept = meta->bytes;
-    auto* moved = static_cast<LargeMeta*>(os_.remap(meta, old, bytes));
-    if (moved) {
-      moved->bytes = bytes;
-      {
-        std::lock_guard lock(blocks_mutex_);
-        link_front(larges_, moved);
-        large_bytes_ += bytes - old;
-        ++large_remaps_;
-        ++large_reuses_;
-      }
-      account_map(bytes - old);
-      emit({HeapEventKind::OsMap, kNoClass, thread, bytes - old, 1, 0});
-    } else {
-      {
-        std::lock_guard lock(blocks_mutex_);
-        link_front(larges_, meta);
-      }
-      keep_or_unmap(meta, /*listed=*/true, thread);
-    }
+    kept = meta->bytes;
+    LargeMeta* moved = remap_large(meta, bytes, /*reuse=*/true, thread);
+    if (!moved) keep_or_unmap(meta, /*listed=*/false, thread);  // back where it was taken from
     meta = moved;
   }
   const bool reused = meta != nullptr;
@@ -186,24 +169,36 @@ void* Heap::reallocate_large(ChunkHeader* marker, std::uint64_t n, std::uint32_t
     std::lock_guard lock(blocks_mutex_);
     unlink(larges_, meta);
   }
-  auto* moved = static_cast<LargeMeta*>(os_.remap(meta, old, want));
+  LargeMeta* moved = remap_large(meta, want, /*reuse=*/false, thread);
+  if (!moved) {
+    std::lock_guard lock(blocks_mutex_);
+    link_front(larges_, meta);
+    return nullptr;
+  }
+  moved->requested = n;
+  return payload_of(moved, offset);
+}
+
+// Grows `meta` (in no list) to `bytes` with OsLayer::remap; the moved
+// mapping joins the in-use list, counted as a remap (and a reuse when it
+// came from the cache). nullptr, with `meta` untouched, when the OS layer
+// cannot.
+LargeMeta* Heap::remap_large(LargeMeta* meta, std::uint64_t bytes, bool reuse, std::uint32_t thread) {
+  const std::uint64_t old = meta->bytes;
+  auto* moved = static_cast<LargeMeta*>(os_.remap(meta, old, bytes));
+  if (!moved) return nullptr;
+  moved->bytes = bytes;
   {
     std::lock_guard lock(blocks_mutex_);
-    if (moved) {
-      moved->bytes = want;
-      link_front(larges_, moved);
-      large_bytes_ += want - old;
-      ++large_remaps_;
-    } else {
-      link_front(larges_, meta);
-    }
+    link_front(larges_, moved);
+    large_bytes_ += bytes - old;
+    ++large_remaps_;
+    if (reuse) ++large_reuses_;
   }
-  if (!moved) return nullptr;
-  moved->requested = n;
   // Not under blocks_mutex_: a new peak reads the footprint, which takes it.
-  account_map(want - old);
-  emit({HeapEventKind::OsMap, kNoClass, thread, want - old, 1, 0});
-  return payload_of(moved, offset);
+  account_map(bytes - old);
+  emit({HeapEventKind::OsMap, kNoClass, thread, bytes - old, 1, 0});
+  return moved;
 }
 
 void Heap::free_large(ChunkHeader* marker, std::uint32_t thread) { keep_or_unmap(large_meta(marker, "free"), true, thread); }

@@ -103,7 +103,7 @@ class VirtualReplay {
   const std::uint64_t budget_;
   bool napped_ = false;         // the last step was idle and the collector naps before it may sleep
   std::uint64_t now_ = 0;
-  std::uint64_t applied_ = 0;         // events applied
+  std::uint64_t applied_ = 0;         // events applied (the index of the one being applied)
   std::uint64_t last_footprint_ = 0;  // at the last sample
   std::uint64_t collector_at_;      // when the collector's next step starts; kNever while it sleeps
   std::uint64_t next_stop_ = 0;     // min(collector_at_, next sample): the event loop's only check
@@ -114,26 +114,25 @@ class VirtualReplay {
 void VirtualReplay::run(Metrics& m) {
   std::vector<Event> batch(4096);
   const std::uint64_t limit = knobs_.max_events ? knobs_.max_events : ~std::uint64_t{0};
-  std::uint64_t index = 0;
-  while (index < limit) {
-    const std::size_t n = std::min<std::uint64_t>(reader_.read(batch), limit - index);
+  while (applied_ < limit) {
+    const std::size_t n = std::min<std::uint64_t>(reader_.read(batch), limit - applied_);
     if (n == 0) break;
-    if (index == 0) rss_.start();  // just before the first event: the replayer and its reader are resident
+    if (applied_ == 0) rss_.start();  // just before the first event: the replayer and its reader are resident
     for (std::size_t i = 0; i < n; ++i) {
       if (i + kLookahead < n) prefetch_dying(batch[i + kLookahead]);
-      ledger_.set_index(index++);
+      ledger_.set_index(applied_);
       apply(batch[i]);
       ++applied_;
     }
-    progress_.update(index);
+    progress_.update(applied_);
   }
-  if (index == 0) rss_.start();  // an empty trace
+  if (applied_ == 0) rss_.start();  // an empty trace
   drain();
   const std::uint64_t end = std::max(now_, last_step_end_);
   sample(end);  // the end: merged into a sample already taken at this instant
 
   Summary& s = m.summary;
-  ledger_.report(index, failed_, std::nullopt, m);
+  ledger_.report(applied_, failed_, std::nullopt, m);
   s.virtual_time_ns = end;
   const BackendSnapshot last = backend_.snapshot(BackendSnapshot::Detail::Moment);
   s.final_footprint_bytes = last_footprint_;  // as the last sample saw it: the replay's own mallocs since count for the system backend
